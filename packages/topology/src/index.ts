@@ -1,0 +1,152 @@
+/**
+ * The topology of the demo, declared once: which zones exist, who owns them, where they listen,
+ * and which zone consumes which remote. Next configs, the Playwright config, the lab and (later)
+ * the Sentry setup read it from here; nothing else hard-codes a port or a URL.
+ *
+ * Ports can be overridden with `HOME_PORT`, `SHOP_PORT`, `CHECKOUT_PORT` and `INBOX_PORT`. This
+ * module is the only place in the repository that reads those variables.
+ */
+
+import { builtZoneName, topologyEnv } from './env.ts';
+
+export const ZONE_NAMES = ['home', 'shop', 'checkout'] as const;
+export type ZoneName = (typeof ZONE_NAMES)[number];
+
+/** Every zone is owned by the team of the same name; the owner is who gets told when it fails. */
+export type Owner = ZoneName;
+
+/** Module Federation container names. Only shop is a remote today. */
+export type RemoteName = 'shop';
+
+export interface ZoneSpec {
+  readonly name: ZoneName;
+  readonly owner: Owner;
+  readonly title: string;
+  readonly defaultPort: number;
+  readonly portEnv: string;
+  /** Remotes this zone consumes (it is a host of each). */
+  readonly consumes: readonly RemoteName[];
+  /** Whether this zone is itself a federation container others load. */
+  readonly isRemote: boolean;
+}
+
+export const ZONE_SPECS: Readonly<Record<ZoneName, ZoneSpec>> = {
+  home: {
+    name: 'home',
+    owner: 'home',
+    title: 'Home',
+    defaultPort: 3000,
+    portEnv: 'HOME_PORT',
+    consumes: ['shop'],
+    isRemote: false,
+  },
+  shop: {
+    name: 'shop',
+    owner: 'shop',
+    title: 'Shop',
+    defaultPort: 3001,
+    portEnv: 'SHOP_PORT',
+    consumes: [],
+    isRemote: true,
+  },
+  checkout: {
+    name: 'checkout',
+    owner: 'checkout',
+    title: 'Checkout',
+    defaultPort: 3002,
+    portEnv: 'CHECKOUT_PORT',
+    consumes: ['shop'],
+    isRemote: false,
+  },
+};
+
+export const INBOX_SPEC = { name: 'inbox', defaultPort: 9000, portEnv: 'INBOX_PORT' } as const;
+
+/** Every variable the topology reads (see env.ts). */
+export const TOPOLOGY_ENV_NAMES: readonly string[] = [
+  ...ZONE_NAMES.map((n) => ZONE_SPECS[n].portEnv),
+  INBOX_SPEC.portEnv,
+];
+
+export interface Zone extends ZoneSpec {
+  readonly port: number;
+  /** Origin the browser and the other zones use to reach this zone, e.g. `http://localhost:3001`. */
+  readonly origin: string;
+}
+
+export interface Topology {
+  readonly zones: Readonly<Record<ZoneName, Zone>>;
+  readonly inbox: { readonly port: number; readonly origin: string };
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+const HOSTNAME = 'localhost';
+
+function readPort(env: Env, variable: string, fallback: number): number {
+  const raw = env[variable];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`${variable}=${JSON.stringify(raw)} is not a TCP port (an integer from 1 to 65535).`);
+  }
+  return port;
+}
+
+/**
+ * Resolves the topology from an environment (by default `process.env`). Pure apart from reading
+ * `env`, so tests can resolve any combination of overrides.
+ */
+export function resolveTopology(env: Env = topologyEnv()): Topology {
+  const zones = Object.fromEntries(
+    ZONE_NAMES.map((name) => {
+      const spec = ZONE_SPECS[name];
+      const port = readPort(env, spec.portEnv, spec.defaultPort);
+      return [name, { ...spec, port, origin: `http://${HOSTNAME}:${port}` }];
+    }),
+  ) as Record<ZoneName, Zone>;
+  const inboxPort = readPort(env, INBOX_SPEC.portEnv, INBOX_SPEC.defaultPort);
+
+  const taken = new Map<number, string>();
+  for (const [name, port] of [
+    ...ZONE_NAMES.map((n) => [n, zones[n].port] as const),
+    [INBOX_SPEC.name, inboxPort] as const,
+  ]) {
+    const other = taken.get(port);
+    if (other) throw new Error(`Port ${port} is given to both ${other} and ${name}; each needs its own.`);
+    taken.set(port, name);
+  }
+
+  return { zones, inbox: { port: inboxPort, origin: `http://${HOSTNAME}:${inboxPort}` } };
+}
+
+export function isZoneName(value: string): value is ZoneName {
+  return (ZONE_NAMES as readonly string[]).includes(value);
+}
+
+/**
+ * Where a host finds a remote's container. Next builds two bundles per app, so a remote serves
+ * two entries: one for browsers (`static/chunks`) and one the host's Node server evaluates
+ * (`static/ssr`).
+ */
+export function remoteEntryUrl(topology: Topology, remote: RemoteName, runtime: 'browser' | 'server'): string {
+  const dir = runtime === 'server' ? 'ssr' : 'chunks';
+  return `${topology.zones[remote].origin}/_next/static/${dir}/remoteEntry.js`;
+}
+
+/** The zones that consume a remote, e.g. `hostsOf('shop')` → home and checkout. */
+export function hostsOf(topology: Topology, remote: RemoteName): Zone[] {
+  return ZONE_NAMES.map((n) => topology.zones[n]).filter((z) => z.consumes.includes(remote));
+}
+
+/** The topology of this process (server) or of this build (browser). */
+export const topology: Topology = resolveTopology();
+
+/** The zone whose build this code runs in; throws outside a zone build. */
+export function currentZone(): Zone {
+  const name = builtZoneName();
+  if (!name || !isZoneName(name)) {
+    throw new Error(`This code runs outside a zone build (ZONE_NAME=${JSON.stringify(name)}).`);
+  }
+  return topology.zones[name];
+}

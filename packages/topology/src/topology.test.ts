@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { readFileSync } from 'node:fs';
+import {
+  TOPOLOGY_ENV_NAMES,
+  ZONE_NAMES,
+  hostsOf,
+  remoteEntryUrl,
+  resolveTopology,
+} from './index.ts';
+
+describe('resolveTopology', () => {
+  it('gives the contract ports when nothing is overridden', () => {
+    const t = resolveTopology({});
+    assert.deepEqual(
+      ZONE_NAMES.map((n) => [n, t.zones[n].port, t.zones[n].origin]),
+      [
+        ['home', 3000, 'http://localhost:3000'],
+        ['shop', 3001, 'http://localhost:3001'],
+        ['checkout', 3002, 'http://localhost:3002'],
+      ],
+    );
+    assert.equal(t.inbox.origin, 'http://localhost:9000');
+  });
+
+  it('takes each port from its variable', () => {
+    const t = resolveTopology({ HOME_PORT: '4000', SHOP_PORT: '4001', CHECKOUT_PORT: '4002', INBOX_PORT: '4009' });
+    assert.equal(t.zones.home.origin, 'http://localhost:4000');
+    assert.equal(t.zones.shop.port, 4001);
+    assert.equal(t.zones.checkout.port, 4002);
+    assert.equal(t.inbox.port, 4009);
+  });
+
+  it('treats an empty variable as unset', () => {
+    assert.equal(resolveTopology({ SHOP_PORT: '' }).zones.shop.port, 3001);
+  });
+
+  it('refuses a port that is not one, naming the variable', () => {
+    for (const bad of ['abc', '0', '65536', '3000.5', '-1']) {
+      assert.throws(() => resolveTopology({ SHOP_PORT: bad }), new RegExp(`SHOP_PORT=.*${bad.replace('.', '\\.')}`));
+    }
+  });
+
+  it('refuses two services on one port', () => {
+    assert.throws(() => resolveTopology({ CHECKOUT_PORT: '3001' }), /Port 3001 is given to both shop and checkout/);
+    assert.throws(() => resolveTopology({ INBOX_PORT: '3000' }), /Port 3000 is given to both home and inbox/);
+  });
+
+  it('makes home and checkout the hosts of shop, and shop nobody’s host', () => {
+    const t = resolveTopology({});
+    assert.deepEqual(hostsOf(t, 'shop').map((z) => z.name), ['home', 'checkout']);
+    assert.deepEqual(t.zones.shop.consumes, []);
+    assert.equal(t.zones.shop.isRemote, true);
+    for (const n of ZONE_NAMES) assert.equal(t.zones[n].owner, n);
+  });
+});
+
+describe('remoteEntryUrl', () => {
+  it('points browsers and servers at the two entries a Next remote serves', () => {
+    const t = resolveTopology({ SHOP_PORT: '5001' });
+    assert.equal(remoteEntryUrl(t, 'shop', 'browser'), 'http://localhost:5001/_next/static/chunks/remoteEntry.js');
+    assert.equal(remoteEntryUrl(t, 'shop', 'server'), 'http://localhost:5001/_next/static/ssr/remoteEntry.js');
+  });
+});
+
+describe('topologyEnv', () => {
+  it('reads every variable the topology declares, as an inlinable process.env.X expression', () => {
+    const source = readFileSync(new URL('./env.ts', import.meta.url), 'utf8');
+    for (const name of TOPOLOGY_ENV_NAMES) {
+      assert.match(source, new RegExp(`${name}: process\\.env\\.${name},`), `${name} missing from topologyEnv()`);
+    }
+  });
+});
