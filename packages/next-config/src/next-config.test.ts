@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { existsSync } from 'node:fs';
+import { resolveTopology } from '@repo/topology';
+import { SERVER_REMOTE_LOADER, browserEnv, createNextConfig, federationOptions } from './index.ts';
+import { NEXT_CLIENT_SINGLETONS, PAGES_DIR_BROWSER_LAYER, privateShareScope } from './shared.ts';
+
+const topology = resolveTopology({ SHOP_PORT: '4101' });
+
+describe('federationOptions', () => {
+  it('gives a host the remote entry for each compiler, from the topology', () => {
+    assert.deepEqual(federationOptions(topology, 'checkout', 'client').remotes, {
+      shop: 'shop@http://localhost:4101/_next/static/chunks/remoteEntry.js',
+    });
+    assert.deepEqual(federationOptions(topology, 'checkout', 'server').remotes, {
+      shop: 'shop@http://localhost:4101/_next/static/ssr/remoteEntry.js',
+    });
+  });
+
+  it('gives shop no remotes and passes its exposes through', () => {
+    const exposes = { './Header': './src/exposed/Header.tsx' };
+    const options = federationOptions(topology, 'shop', 'client', exposes);
+    assert.equal(options.name, 'shop');
+    assert.deepEqual(options.remotes, {});
+    assert.deepEqual(options.exposes, exposes);
+  });
+
+  it('shares Next’s client singletons in the pages-dir-browser layer, remotes in a private scope', () => {
+    const host = federationOptions(topology, 'home', 'client').shared;
+    const remote = federationOptions(topology, 'shop', 'client').shared;
+    for (const request of NEXT_CLIENT_SINGLETONS) {
+      const layered = host[`${request}#${PAGES_DIR_BROWSER_LAYER}`];
+      assert.ok(layered, request);
+      assert.equal(layered.layer, PAGES_DIR_BROWSER_LAYER);
+      assert.equal(layered.issuerLayer, PAGES_DIR_BROWSER_LAYER);
+      assert.equal(layered.shareKey, request);
+      assert.equal(layered.shareScope, undefined, 'a host provides its copy in the default scope');
+      assert.equal(remote[`${request}#${PAGES_DIR_BROWSER_LAYER}`]?.shareScope, privateShareScope('shop'));
+      // Outside the layer (shop's exposed modules), never bundle a copy: take the host's.
+      assert.equal(host[request]?.import, false);
+      assert.equal(remote[request]?.import, false);
+    }
+  });
+
+  it('adds no layered shares to the server compiler, and loads remote code with our runtime plugin', () => {
+    const server = federationOptions(topology, 'home', 'server');
+    assert.deepEqual(server.shared, {});
+    assert.deepEqual(server.runtimePlugins, [SERVER_REMOTE_LOADER]);
+    assert.ok(existsSync(SERVER_REMOTE_LOADER));
+    assert.deepEqual(federationOptions(topology, 'home', 'client').runtimePlugins, []);
+  });
+});
+
+describe('createNextConfig', () => {
+  it('inlines the zone and the overridden ports for browser bundles', () => {
+    const config = createNextConfig({ zone: 'home' }, { SHOP_PORT: '4101', UNRELATED: 'x' });
+    assert.deepEqual(config.env, { SHOP_PORT: '4101', ZONE_NAME: 'home' });
+    assert.ok(config.transpilePackages?.includes('@repo/topology'));
+  });
+
+  it('keeps what a zone adds to its own config', () => {
+    const config = createNextConfig({ zone: 'shop', next: { poweredByHeader: false, transpilePackages: ['x'] } }, {});
+    assert.equal(config.poweredByHeader, false);
+    assert.ok(config.transpilePackages?.includes('x'));
+    assert.ok(config.transpilePackages?.includes('@repo/topology'));
+  });
+
+  it('refuses a broken topology when the config loads, not when a page is served', () => {
+    assert.throws(() => createNextConfig({ zone: 'home' }, { HOME_PORT: 'eighty' }), /HOME_PORT/);
+  });
+});
+
+describe('browserEnv', () => {
+  it('passes only set topology variables', () => {
+    assert.deepEqual(browserEnv({ HOME_PORT: '1', SHOP_PORT: '', PATH: '/bin' }), { HOME_PORT: '1' });
+  });
+});
