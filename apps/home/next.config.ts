@@ -1,0 +1,3 @@
+import { createNextConfig } from '@repo/next-config';
+
+export default createNextConfig({ zone: 'home' });
