@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chromium, defineConfig, devices } from '@playwright/test';
-import { ZONE_NAMES, topology } from '@repo/topology';
+import { startOrder, topology } from '@repo/topology';
 
 /**
  * Playwright's own Chromium is the normal choice. Where it cannot be downloaded (this project's
@@ -40,10 +40,11 @@ export default defineConfig({
     ...devices['Desktop Chrome'],
     launchOptions: browserLaunchOptions(),
   },
-  // Every zone's production build, served on its port from the topology (`npm test` builds first).
-  webServer: ZONE_NAMES.map((name) => ({
-    command: `npm run start --workspace apps/${name}`,
-    url: `${topology.zones[name].origin}/`,
+  // Every zone's production build, served on its port from the topology (`npm test` builds
+  // first). Playwright starts them one after the other, shop first (see startOrder).
+  webServer: startOrder(topology).map((zone) => ({
+    command: `npm run start --workspace apps/${zone.name}`,
+    url: `${zone.origin}/`,
     cwd: '..',
     reuseExistingServer: !process.env.CI,
     stdout: 'ignore' as const,

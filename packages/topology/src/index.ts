@@ -142,6 +142,16 @@ export function hostsOf(topology: Topology, remote: RemoteName): Zone[] {
 /** The topology of this process (server) or of this build (browser). */
 export const topology: Topology = resolveTopology();
 
+/**
+ * The zones in the order to start them: remotes before the hosts that consume them. A host whose
+ * first render finds shop down keeps rendering without shop's code until it restarts, so
+ * starting shop first matters.
+ */
+export function startOrder(topology: Topology): Zone[] {
+  const zones = ZONE_NAMES.map((n) => topology.zones[n]);
+  return [...zones.filter((z) => z.isRemote), ...zones.filter((z) => !z.isRemote)];
+}
+
 /** The zone whose build this code runs in; throws outside a zone build. */
 export function currentZone(): Zone {
   const name = builtZoneName();

@@ -7,6 +7,7 @@ import {
   hostsOf,
   remoteEntryUrl,
   resolveTopology,
+  startOrder,
 } from './index.ts';
 
 describe('resolveTopology', () => {
@@ -69,5 +70,11 @@ describe('topologyEnv', () => {
     for (const name of TOPOLOGY_ENV_NAMES) {
       assert.match(source, new RegExp(`${name}: process\\.env\\.${name},`), `${name} missing from topologyEnv()`);
     }
+  });
+});
+
+describe('startOrder', () => {
+  it('starts shop before the hosts that consume it', () => {
+    assert.deepEqual(startOrder(resolveTopology({})).map((z) => z.name), ['shop', 'home', 'checkout']);
   });
 });
