@@ -12,6 +12,9 @@ export function topologyEnv(): Env {
     SHOP_PORT: process.env.SHOP_PORT,
     CHECKOUT_PORT: process.env.CHECKOUT_PORT,
     INBOX_PORT: process.env.INBOX_PORT,
+    SENTRY_DSN_HOME: process.env.SENTRY_DSN_HOME,
+    SENTRY_DSN_SHOP: process.env.SENTRY_DSN_SHOP,
+    SENTRY_DSN_CHECKOUT: process.env.SENTRY_DSN_CHECKOUT,
   };
 }
 

@@ -62,10 +62,32 @@ export const ZONE_SPECS: Readonly<Record<ZoneName, ZoneSpec>> = {
 
 export const INBOX_SPEC = { name: 'inbox', defaultPort: 9000, portEnv: 'INBOX_PORT' } as const;
 
+/** The local inbox's organisation slug (Sentry's web API paths name an org). */
+export const INBOX_ORG = 'local';
+
+/**
+ * One project per owner in the local inbox, as Sentry would have: a numeric id (in ingest URLs
+ * and DSNs), a slug (in web API URLs, the owner's name) and a public client key. They are fixed
+ * so a DSN stays valid across restarts and machines; they guard nothing (the inbox is local).
+ */
+export const INBOX_PROJECTS: Readonly<Record<Owner, { readonly id: number; readonly publicKey: string }>> = {
+  home: { id: 1, publicKey: '55d41049551a4c0fbcce656ce0c045e4' },
+  shop: { id: 2, publicKey: 'd1ee3ab1381d262f9833ffe785b132d0' },
+  checkout: { id: 3, publicKey: '2879ddad62795253207a0c17fbe45b8c' },
+};
+
+/** `SENTRY_DSN_HOME`, `SENTRY_DSN_SHOP`, `SENTRY_DSN_CHECKOUT`: where each owner's events go. */
+export const DSN_ENV: Readonly<Record<Owner, string>> = {
+  home: 'SENTRY_DSN_HOME',
+  shop: 'SENTRY_DSN_SHOP',
+  checkout: 'SENTRY_DSN_CHECKOUT',
+};
+
 /** Every variable the topology reads (see env.ts). */
 export const TOPOLOGY_ENV_NAMES: readonly string[] = [
   ...ZONE_NAMES.map((n) => ZONE_SPECS[n].portEnv),
   INBOX_SPEC.portEnv,
+  ...ZONE_NAMES.map((n) => DSN_ENV[n]),
 ];
 
 export interface Zone extends ZoneSpec {
@@ -77,6 +99,8 @@ export interface Zone extends ZoneSpec {
 export interface Topology {
   readonly zones: Readonly<Record<ZoneName, Zone>>;
   readonly inbox: { readonly port: number; readonly origin: string };
+  /** Where each owner's events go: its SENTRY_DSN_<OWNER>, else its project in the local inbox. */
+  readonly dsns: Readonly<Record<Owner, string>>;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -117,7 +141,17 @@ export function resolveTopology(env: Env = topologyEnv()): Topology {
     taken.set(port, name);
   }
 
-  return { zones, inbox: { port: inboxPort, origin: `http://${HOSTNAME}:${inboxPort}` } };
+  const inbox = { port: inboxPort, origin: `http://${HOSTNAME}:${inboxPort}` };
+  const dsns = Object.fromEntries(
+    ZONE_NAMES.map((owner) => [owner, env[DSN_ENV[owner]]?.trim() || localDsn(inbox.port, owner)]),
+  ) as Record<Owner, string>;
+  return { zones, inbox, dsns };
+}
+
+/** The DSN of an owner's project in the local inbox listening on `inboxPort`. */
+export function localDsn(inboxPort: number, owner: Owner): string {
+  const { id, publicKey } = INBOX_PROJECTS[owner];
+  return `http://${publicKey}@${HOSTNAME}:${inboxPort}/${id}`;
 }
 
 export function isZoneName(value: string): value is ZoneName {

@@ -73,6 +73,21 @@ describe('topologyEnv', () => {
   });
 });
 
+describe('dsns', () => {
+  it('default to each owner’s project in the local inbox, on the inbox port', () => {
+    const t = resolveTopology({ INBOX_PORT: '9100' });
+    assert.equal(t.dsns.shop, 'http://d1ee3ab1381d262f9833ffe785b132d0@localhost:9100/2');
+    assert.equal(t.dsns.home, 'http://55d41049551a4c0fbcce656ce0c045e4@localhost:9100/1');
+    assert.equal(t.dsns.checkout, 'http://2879ddad62795253207a0c17fbe45b8c@localhost:9100/3');
+  });
+
+  it('take SENTRY_DSN_<OWNER> for that owner only', () => {
+    const t = resolveTopology({ SENTRY_DSN_SHOP: 'https://abc@o1.ingest.example.io/42' });
+    assert.equal(t.dsns.shop, 'https://abc@o1.ingest.example.io/42');
+    assert.equal(t.dsns.checkout, 'http://2879ddad62795253207a0c17fbe45b8c@localhost:9000/3');
+  });
+});
+
 describe('startOrder', () => {
   it('starts shop before the hosts that consume it', () => {
     assert.deepEqual(startOrder(resolveTopology({})).map((z) => z.name), ['shop', 'home', 'checkout']);
