@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, defineConfig, devices } from '@playwright/test';
 import { startOrder, topology } from '@repo/topology';
+import { ALT_CHECKOUT, ALT_INBOX, altInboxDataDir } from './fixtures/alternate';
 
 /**
  * Playwright's own Chromium is the normal choice. Where it cannot be downloaded (this project's
@@ -40,15 +41,44 @@ export default defineConfig({
     ...devices['Desktop Chrome'],
     launchOptions: browserLaunchOptions(),
   },
-  // Every zone's production build, served on its port from the topology (`npm test` builds
-  // first). Playwright starts them one after the other, shop first (see startOrder).
-  webServer: startOrder(topology).map((zone) => ({
-    command: `npm run start --workspace apps/${zone.name}`,
-    url: `${zone.origin}/`,
+  // Playwright starts these one after the other: the inbox, then every zone's production build
+  // on its port from the topology (`npm test` builds first), shop before its hosts (startOrder);
+  // last, a second receiver and a checkout whose SENTRY_DSN_SHOP points at it.
+  webServer: servers().map((server) => ({
     cwd: '..',
     reuseExistingServer: !process.env.CI,
     stdout: 'ignore' as const,
     stderr: 'pipe' as const,
     timeout: 60_000,
+    ...server,
   })),
 });
+
+interface Server {
+  command: string;
+  url: string;
+  env?: Record<string, string>;
+}
+
+function servers(): Server[] {
+  return [
+    {
+      command: 'npm run start --workspace apps/inbox',
+      url: `${topology.inbox.origin}/healthz`,
+    },
+    ...startOrder(topology).map((zone) => ({
+      command: `npm run start --workspace apps/${zone.name}`,
+      url: `${zone.origin}/`,
+    })),
+    {
+      command: 'npm run start --workspace apps/inbox',
+      url: `${ALT_INBOX.origin}/healthz`,
+      env: { INBOX_PORT: String(ALT_INBOX.port), INBOX_DATA_DIR: altInboxDataDir() },
+    },
+    {
+      command: 'npm run start --workspace apps/checkout',
+      url: `${ALT_CHECKOUT.origin}/`,
+      env: { CHECKOUT_PORT: String(ALT_CHECKOUT.port), SENTRY_DSN_SHOP: ALT_CHECKOUT.shopDsn },
+    },
+  ];
+}

@@ -3,17 +3,7 @@ import { useSyncExternalStore } from 'react';
 import Header from 'shop/Header';
 import { currentZone } from '@repo/topology';
 import { Contained } from './Contained';
-
-function HeaderFallback() {
-  return (
-    <header data-testid="header-fallback" className="shop-header">
-      <strong>Federated Store</strong>
-      <nav aria-label="Shop">
-        <a href={currentZone().origin}>Home</a>
-      </nav>
-    </header>
-  );
-}
+import { HeaderFallback } from './HeaderFallback';
 
 const noSubscription = () => () => {};
 

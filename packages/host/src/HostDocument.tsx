@@ -1,10 +1,33 @@
 // Each host's pages/_document.tsx re-exports this class; it is the document, just shared.
 // eslint-disable-next-line @next/next/no-document-import-in-page
 import Document, { Head, Html, Main, NextScript, type DocumentContext, type DocumentInitialProps } from 'next/document';
-import { FlushedChunks, flushChunks } from '@module-federation/nextjs-mf/utils';
+import { flushChunks } from '@module-federation/nextjs-mf/utils';
 
 interface HostDocumentProps extends DocumentInitialProps {
   chunks: string[];
+}
+
+/**
+ * The remote chunks the server render used, as scripts the browser loads at once. Like
+ * nextjs-mf's FlushedChunks, but with `crossorigin`: shop's code comes from another origin, and
+ * without CORS the browser would hide the stack of any error it throws (see
+ * @repo/next-config's browser-remote-loader).
+ */
+function FlushedChunks({ chunks }: { chunks: string[] }) {
+  return (
+    <>
+      {chunks
+        .filter((chunk) => chunk.endsWith('.css'))
+        .map((chunk) => (
+          <link key={chunk} rel="stylesheet" href={chunk} crossOrigin="anonymous" />
+        ))}
+      {chunks
+        .filter((chunk) => chunk.endsWith('.js'))
+        .map((chunk) => (
+          <script key={chunk} src={chunk} async crossOrigin="anonymous" />
+        ))}
+    </>
+  );
 }
 
 /**

@@ -12,23 +12,31 @@ import {
   type Topology,
   type ZoneName,
 } from '@repo/topology';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { clientSharedConfig, type SharedConfig } from './shared.ts';
 
 const require = createRequire(import.meta.url);
 /** Runtime plugin evaluated in the hosts' Node servers (see the file for why). */
 export const SERVER_REMOTE_LOADER = require.resolve('./runtime/server-remote-loader.ts');
+/** Runtime plugin evaluated in browsers: remote scripts load with CORS (see the file for why). */
+export const BROWSER_REMOTE_LOADER = require.resolve('./runtime/browser-remote-loader.ts');
+/** webpack loader that stamps a remote's modules with their owner (see the file for why). */
+export const OWNER_LOADER = require.resolve('@repo/observability/owner-loader');
 
 export interface ZoneConfigOptions {
   zone: ZoneName;
   /** Modules this zone exposes to hosts, `{ './Header': './src/exposed/Header.tsx' }`. */
   exposes?: Record<string, string>;
+  /** The zone's version, for its release `<zone>@<version>`; default: its package.json's. */
+  version?: string;
   /** Anything else to merge into the Next config. */
   next?: NextConfig;
 }
 
 /** Workspace packages the zones import as TypeScript source ("just in time" packages). */
-export const INTERNAL_PACKAGES = ['@repo/topology', '@repo/lab'];
+export const INTERNAL_PACKAGES = ['@repo/topology', '@repo/host', '@repo/observability'];
 
 export interface FederationOptions {
   name: string;
@@ -60,7 +68,7 @@ export function federationOptions(
     remotes,
     exposes,
     shared: compiler === 'client' ? clientSharedConfig(zone.name, zone.isRemote) : {},
-    runtimePlugins: compiler === 'server' ? [SERVER_REMOTE_LOADER] : [],
+    runtimePlugins: [compiler === 'server' ? SERVER_REMOTE_LOADER : BROWSER_REMOTE_LOADER],
     extraOptions: {},
   };
 }
@@ -75,9 +83,26 @@ export function browserEnv(env: Env): Record<string, string> {
   return out;
 }
 
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')) as { version?: string };
+  return pkg.version ?? '0.0.0';
+}
+
+/** The Sentry release of a zone's code: `<owner>@<version>` (CONTRACT.md). */
+export function zoneRelease(zone: ZoneName, version: string): string {
+  return `${zone}@${version}`;
+}
+
 export function createNextConfig(options: ZoneConfigOptions, env: Env = process.env): NextConfig {
   const topology = resolveTopology(env);
+  const zone = topology.zones[options.zone];
+  const release = zoneRelease(zone.owner, options.version ?? packageVersion());
   const extra = options.next ?? {};
+  const buildIdentity: Record<string, string> = {
+    ZONE_NAME: options.zone,
+    ZONE_RELEASE: release,
+    ...(env.SENTRY_ENVIRONMENT ? { SENTRY_ENVIRONMENT: env.SENTRY_ENVIRONMENT } : {}),
+  };
   return {
     reactStrictMode: true,
     // Lint and type checks are their own turbo tasks (`npm run lint`, `npm run check-types`),
@@ -86,7 +111,9 @@ export function createNextConfig(options: ZoneConfigOptions, env: Env = process.
     typescript: { ignoreBuildErrors: true },
     ...extra,
     transpilePackages: [...INTERNAL_PACKAGES, ...(extra.transpilePackages ?? [])],
-    env: { ...browserEnv(env), ZONE_NAME: options.zone, ...extra.env },
+    // A remote's static files are scripts other zones' pages load with CORS.
+    ...(zone.isRemote ? { headers: async () => [...(await extra.headers?.()) ?? [], ...remoteAssetHeaders()] } : {}),
+    env: { ...browserEnv(env), ...buildIdentity, ...extra.env },
     webpack(config, context) {
       const compiler = context.isServer ? 'server' : 'client';
       // Next also runs an edge-server compiler; nextjs-mf only supports 'server' and 'client'.
@@ -95,7 +122,35 @@ export function createNextConfig(options: ZoneConfigOptions, env: Env = process.
           new NextFederationPlugin(federationOptions(topology, options.zone, compiler, options.exposes)),
         );
       }
+      // Load every chunk as a CORS script, so errors in another zone's code keep their stack
+      // (see runtime/browser-remote-loader.ts).
+      if (compiler === 'client') config.output.crossOriginLoading = 'anonymous';
+      // A remote's code runs inside other zones' pages: stamp all of it with its owner and
+      // release, so Sentry can tell whose code threw wherever it runs.
+      if (zone.isRemote) {
+        config.module.rules.push(ownerMetadataRule(zone.owner, release));
+      }
       return typeof extra.webpack === 'function' ? extra.webpack(config, context) : config;
     },
   };
+}
+
+/** The webpack rule that stamps a zone's own modules (not node_modules) with owner metadata. */
+export function ownerMetadataRule(owner: ZoneName, release: string) {
+  return {
+    test: /\.(?:[cm]?[jt]sx?)$/,
+    exclude: /node_modules/,
+    enforce: 'post' as const,
+    use: [{ loader: OWNER_LOADER, options: { owner, release } }],
+  };
+}
+
+/** Lets other zones' pages load a remote's scripts as CORS scripts (readable errors). */
+export function remoteAssetHeaders() {
+  return [
+    {
+      source: '/_next/static/:path*',
+      headers: [{ key: 'Access-Control-Allow-Origin', value: '*' }],
+    },
+  ];
 }

@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { existsSync } from 'node:fs';
 import { resolveTopology } from '@repo/topology';
-import { SERVER_REMOTE_LOADER, browserEnv, createNextConfig, federationOptions } from './index.ts';
+import {
+  BROWSER_REMOTE_LOADER,
+  OWNER_LOADER,
+  SERVER_REMOTE_LOADER,
+  browserEnv,
+  createNextConfig,
+  federationOptions,
+  ownerMetadataRule,
+} from './index.ts';
 import { NEXT_CLIENT_SINGLETONS, PAGES_DIR_BROWSER_LAYER, privateShareScope } from './shared.ts';
 
 const topology = resolveTopology({ SHOP_PORT: '4101' });
@@ -47,14 +55,23 @@ describe('federationOptions', () => {
     assert.deepEqual(server.shared, {});
     assert.deepEqual(server.runtimePlugins, [SERVER_REMOTE_LOADER]);
     assert.ok(existsSync(SERVER_REMOTE_LOADER));
-    assert.deepEqual(federationOptions(topology, 'home', 'client').runtimePlugins, []);
+    assert.deepEqual(federationOptions(topology, 'home', 'client').runtimePlugins, [BROWSER_REMOTE_LOADER]);
   });
 });
 
 describe('createNextConfig', () => {
-  it('inlines the zone and the overridden ports for browser bundles', () => {
-    const config = createNextConfig({ zone: 'home' }, { SHOP_PORT: '4101', UNRELATED: 'x' });
-    assert.deepEqual(config.env, { SHOP_PORT: '4101', ZONE_NAME: 'home' });
+  it('inlines the zone, its release and the overridden topology for browser bundles', () => {
+    const config = createNextConfig(
+      { zone: 'home', version: '3.2.1' },
+      { SHOP_PORT: '4101', SENTRY_DSN_SHOP: 'https://k@sentry.example/7', SENTRY_ENVIRONMENT: 'staging', UNRELATED: 'x' },
+    );
+    assert.deepEqual(config.env, {
+      SHOP_PORT: '4101',
+      SENTRY_DSN_SHOP: 'https://k@sentry.example/7',
+      ZONE_NAME: 'home',
+      ZONE_RELEASE: 'home@3.2.1',
+      SENTRY_ENVIRONMENT: 'staging',
+    });
     assert.ok(config.transpilePackages?.includes('@repo/topology'));
   });
 
@@ -67,6 +84,27 @@ describe('createNextConfig', () => {
 
   it('refuses a broken topology when the config loads, not when a page is served', () => {
     assert.throws(() => createNextConfig({ zone: 'home' }, { HOME_PORT: 'eighty' }), /HOME_PORT/);
+  });
+});
+
+describe('ownership stamping', () => {
+  it("stamps a remote's own modules with its owner and release, after the other loaders", () => {
+    const rule = ownerMetadataRule('shop', 'shop@1.0.0');
+    assert.equal(rule.enforce, 'post');
+    assert.ok(rule.test.test('/repo/apps/shop/src/exposed/Header.tsx'));
+    assert.ok(rule.exclude.test('/repo/node_modules/react/index.js'));
+    assert.deepEqual(rule.use, [{ loader: OWNER_LOADER, options: { owner: 'shop', release: 'shop@1.0.0' } }]);
+    assert.ok(existsSync(OWNER_LOADER));
+  });
+});
+
+describe('remote asset headers', () => {
+  it("let other zones load a remote's static files as CORS scripts, and only a remote's", async () => {
+    const shop = createNextConfig({ zone: 'shop', version: '1.0.0' }, {});
+    assert.deepEqual(await shop.headers?.(), [
+      { source: '/_next/static/:path*', headers: [{ key: 'Access-Control-Allow-Origin', value: '*' }] },
+    ]);
+    assert.equal(createNextConfig({ zone: 'home', version: '1.0.0' }, {}).headers, undefined);
   });
 });
 

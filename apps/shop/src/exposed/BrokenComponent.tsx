@@ -1,24 +1,57 @@
+export type BreakOn = 'render' | 'click' | 'async';
+
 export interface BrokenComponentProps {
-  /** Throw while rendering. Off by default, so the component can be shown before it breaks. */
-  fail?: boolean;
+  /**
+   * How to fail: while rendering (on whichever side renders it), in a click handler, or with a
+   * promise nobody handles. Unset, it works, so it can be shown before it breaks.
+   */
+  breakOn?: BreakOn;
 }
 
 export class BrokenComponentError extends Error {
   override name = 'BrokenComponentError';
 }
 
+/** Pretends to ask the stock service, which is down. Nobody awaits it: the rejection goes unhandled. */
+async function checkStock(sku: string): Promise<number> {
+  await Promise.resolve();
+  throw new BrokenComponentError(`shop's stock check for ${sku} rejected and nobody handled it`);
+}
+
 /**
- * Shop's deliberately broken component, exposed as `shop/BrokenComponent`. It throws only when
- * told to, on whichever side renders it (server or browser), so each failure is deterministic.
+ * Shop's deliberately broken component, exposed as `shop/BrokenComponent`. Every failure is
+ * deterministic and has its own message, so an owner can tell them apart in the inbox.
  */
-export default function BrokenComponent({ fail = false }: BrokenComponentProps) {
-  if (fail) {
+export default function BrokenComponent({ breakOn }: BrokenComponentProps) {
+  if (breakOn === 'render') {
     const side = typeof window === 'undefined' ? 'server' : 'browser';
     throw new BrokenComponentError(`shop's BrokenComponent failed to render (${side})`);
   }
   return (
     <section data-owner="shop" data-testid="broken-component">
-      Shop&apos;s BrokenComponent, rendering fine for now.
+      <p>Shop&apos;s BrokenComponent, rendering fine for now.</p>
+      {breakOn === 'click' && (
+        <button
+          type="button"
+          data-testid="trigger"
+          onClick={() => {
+            throw new BrokenComponentError("shop's add-to-cart click handler failed");
+          }}
+        >
+          Add to cart (shop)
+        </button>
+      )}
+      {breakOn === 'async' && (
+        <button
+          type="button"
+          data-testid="trigger"
+          onClick={() => {
+            void checkStock('mug');
+          }}
+        >
+          Check stock (shop)
+        </button>
+      )}
     </section>
   );
 }

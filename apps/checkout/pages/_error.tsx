@@ -1,0 +1,1 @@
+export { default } from '@repo/host/error-page';

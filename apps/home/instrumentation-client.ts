@@ -1,0 +1,3 @@
+import { initZoneClient } from '@repo/observability/client';
+
+initZoneClient();

@@ -1,0 +1,31 @@
+import { captureUnderscoreErrorException } from '@sentry/nextjs';
+import type { NextPageContext } from 'next';
+import NextError from 'next/error';
+import Link from 'next/link';
+
+interface ErrorPageProps {
+  statusCode: number;
+}
+
+/** The zone's error page. It reports the error it shows (once: Sentry skips an error it has seen). */
+function ErrorPage({ statusCode }: ErrorPageProps) {
+  return (
+    <main data-testid="zone-error-page">
+      <h1>{statusCode === 404 ? 'Page not found' : 'Something went wrong'}</h1>
+      <p>
+        {statusCode === 404
+          ? 'There is no page at this address.'
+          : 'This zone could not serve the page. Its team has been told.'}
+      </p>
+      <Link href="/">Back to the start</Link>
+    </main>
+  );
+}
+
+ErrorPage.getInitialProps = async (context: NextPageContext): Promise<ErrorPageProps> => {
+  await captureUnderscoreErrorException(context);
+  const { statusCode } = await NextError.getInitialProps(context);
+  return { statusCode };
+};
+
+export default ErrorPage;
