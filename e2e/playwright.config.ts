@@ -1,33 +1,7 @@
-import { existsSync } from 'node:fs';
-import { chromium, defineConfig, devices } from '@playwright/test';
+import { defineConfig, devices } from '@playwright/test';
+import { browserLaunchOptions } from './fixtures/browser';
 import { startOrder, topology } from '@repo/topology';
 import { ALT_CHECKOUT, ALT_INBOX, altInboxDataDir } from './fixtures/alternate';
-
-/**
- * Playwright's own Chromium is the normal choice. Where it cannot be downloaded (this project's
- * CI machines have no internet but Debian's packages), use CHROMIUM_PATH or Debian's chromium.
- */
-function browserLaunchOptions() {
-  if (existsSync(chromium.executablePath())) return {};
-  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!existsSync(executablePath)) {
-    throw new Error(
-      `No Chromium found: neither Playwright's (${chromium.executablePath()}) nor ${executablePath}. ` +
-        'Run `npx playwright install chromium`, or install Debian\'s chromium, or set CHROMIUM_PATH.',
-    );
-  }
-  return {
-    executablePath,
-    // Flags for a system Chromium on a closed network (see FEASIBILITY.md).
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  };
-}
 
 export default defineConfig({
   testDir: './tests',
@@ -54,7 +28,7 @@ export default defineConfig({
   })),
 });
 
-interface Server {
+export interface Server {
   command: string;
   url: string;
   env?: Record<string, string>;
