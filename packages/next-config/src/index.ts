@@ -15,6 +15,7 @@ import {
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { ChunkCompositionPlugin } from './chunk-composition-plugin.ts';
 import { clientSharedConfig, type SharedConfig } from './shared.ts';
 
 const require = createRequire(import.meta.url);
@@ -27,10 +28,15 @@ export const OWNER_LOADER = require.resolve('@repo/observability/owner-loader');
 
 export interface ZoneConfigOptions {
   zone: ZoneName;
-  /** Modules this zone exposes to hosts, `{ './Header': './src/exposed/Header.tsx' }`. */
+  /**
+   * Modules this zone exposes to hosts, `{ './Header': './src/exposed/Header.tsx' }`. Default, for
+   * a remote: its package.json `exports` (see exposesFromExports).
+   */
   exposes?: Record<string, string>;
   /** The zone's version, for its release `<zone>@<version>`; default: its package.json's. */
   version?: string;
+  /** The zone's package.json; default: the one in the current directory (Next runs in the app). */
+  packageJson?: ZonePackageJson;
   /** Anything else to merge into the Next config. */
   next?: NextConfig;
 }
@@ -83,10 +89,36 @@ export function browserEnv(env: Env): Record<string, string> {
   return out;
 }
 
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')) as { version?: string };
-  return pkg.version ?? '0.0.0';
+export interface ZonePackageJson {
+  version?: string;
+  exports?: Record<string, { types?: string } | string>;
 }
+
+function readZonePackageJson(): ZonePackageJson {
+  return JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')) as ZonePackageJson;
+}
+
+/**
+ * A remote declares what it exposes once, in its package.json `exports`: each entry's `types`
+ * path is the module (hosts type-check `shop/Header` against it). `{ "./Header": { "types":
+ * "./src/exposed/Header.tsx" } }` → `{ './Header': './src/exposed/Header.tsx' }`.
+ */
+export function exposesFromExports(exports: ZonePackageJson['exports'] = {}): Record<string, string> {
+  const exposes: Record<string, string> = {};
+  for (const [key, target] of Object.entries(exports)) {
+    const path = typeof target === 'string' ? target : target.types;
+    if (key.startsWith('./') && path) exposes[key] = path;
+  }
+  return exposes;
+}
+
+/**
+ * The benchmark's control build (FEDERATION_CONTROL=local): the same app with shop's modules
+ * compiled in from source instead of loaded from the running remote, built into its own
+ * directory. It exists only to measure what federation costs.
+ */
+export const CONTROL_DIST_DIR = '.next-control';
+const CONTROL_CONDITION = 'federation-control';
 
 /** The Sentry release of a zone's code: `<owner>@<version>` (CONTRACT.md). */
 export function zoneRelease(zone: ZoneName, version: string): string {
@@ -96,7 +128,10 @@ export function zoneRelease(zone: ZoneName, version: string): string {
 export function createNextConfig(options: ZoneConfigOptions, env: Env = process.env): NextConfig {
   const topology = resolveTopology(env);
   const zone = topology.zones[options.zone];
-  const release = zoneRelease(zone.owner, options.version ?? packageVersion());
+  const pkg = options.packageJson ?? readZonePackageJson();
+  const release = zoneRelease(zone.owner, options.version ?? pkg.version ?? '0.0.0');
+  const exposes = options.exposes ?? (zone.isRemote ? exposesFromExports(pkg.exports) : {});
+  const control = env.FEDERATION_CONTROL === 'local';
   const extra = options.next ?? {};
   const buildIdentity: Record<string, string> = {
     ZONE_NAME: options.zone,
@@ -105,6 +140,7 @@ export function createNextConfig(options: ZoneConfigOptions, env: Env = process.
   };
   return {
     reactStrictMode: true,
+    ...(control ? { distDir: CONTROL_DIST_DIR } : {}),
     // Lint and type checks are their own turbo tasks (`npm run lint`, `npm run check-types`),
     // run once per workspace in CI; `next build` need not repeat them.
     eslint: { ignoreDuringBuilds: true },
@@ -116,15 +152,19 @@ export function createNextConfig(options: ZoneConfigOptions, env: Env = process.
     env: { ...browserEnv(env), ...buildIdentity, ...extra.env },
     webpack(config, context) {
       const compiler = context.isServer ? 'server' : 'client';
-      // Next also runs an edge-server compiler; nextjs-mf only supports 'server' and 'client'.
-      if (context.nextRuntime !== 'edge') {
-        config.plugins.push(
-          new NextFederationPlugin(federationOptions(topology, options.zone, compiler, options.exposes)),
-        );
+      if (control) {
+        // No federation: `shop/Header` resolves through shop's package exports to its source.
+        config.resolve.conditionNames = [CONTROL_CONDITION, '...'];
+      } else if (context.nextRuntime !== 'edge') {
+        // Next also runs an edge-server compiler; nextjs-mf only supports 'server' and 'client'.
+        config.plugins.push(new NextFederationPlugin(federationOptions(topology, options.zone, compiler, exposes)));
       }
       // Load every chunk as a CORS script, so errors in another zone's code keep their stack
       // (see runtime/browser-remote-loader.ts).
       if (compiler === 'client') config.output.crossOriginLoading = 'anonymous';
+      if (compiler === 'client' && env.BENCH_CHUNK_COMPOSITION === '1') {
+        config.plugins.push(new ChunkCompositionPlugin('chunk-composition.json'));
+      }
       // A remote's code runs inside other zones' pages: stamp all of it with its owner and
       // release, so Sentry can tell whose code threw wherever it runs.
       if (zone.isRemote) {

@@ -6,8 +6,10 @@ import {
   BROWSER_REMOTE_LOADER,
   OWNER_LOADER,
   SERVER_REMOTE_LOADER,
+  CONTROL_DIST_DIR,
   browserEnv,
   createNextConfig,
+  exposesFromExports,
   federationOptions,
   ownerMetadataRule,
 } from './index.ts';
@@ -105,6 +107,40 @@ describe('remote asset headers', () => {
       { source: '/_next/static/:path*', headers: [{ key: 'Access-Control-Allow-Origin', value: '*' }] },
     ]);
     assert.equal(createNextConfig({ zone: 'home', version: '1.0.0' }, {}).headers, undefined);
+  });
+});
+
+describe('exposesFromExports', () => {
+  it("turns a remote's package exports into its exposes, by their types path", () => {
+    assert.deepEqual(
+      exposesFromExports({
+        './Header': { types: './src/exposed/Header.tsx' },
+        './Plain': './src/plain.ts',
+        '.': { types: './src/index.ts' },
+        './NoTypes': {},
+      }),
+      { './Header': './src/exposed/Header.tsx', './Plain': './src/plain.ts' },
+    );
+  });
+
+  it("makes shop's exposes what shop's package.json declares", () => {
+    const shop = { version: '1.0.0', exports: { './Header': { types: './src/exposed/Header.tsx' } } };
+    const config = createNextConfig({ zone: 'shop', packageJson: shop }, {});
+    // The exposes reach nextjs-mf through the webpack hook; read them back from the plugin.
+    const fake = { plugins: [] as { _options?: { exposes?: Record<string, string> } }[], module: { rules: [] }, output: {}, resolve: {} };
+    config.webpack?.(fake, { isServer: false, nextRuntime: undefined } as never);
+    assert.deepEqual(fake.plugins[0]?._options?.exposes, { './Header': './src/exposed/Header.tsx' });
+  });
+});
+
+describe('the control build (FEDERATION_CONTROL=local)', () => {
+  it('builds into its own directory, without federation, resolving shop/* to source', () => {
+    const config = createNextConfig({ zone: 'checkout', version: '1.0.0' }, { FEDERATION_CONTROL: 'local' });
+    assert.equal(config.distDir, CONTROL_DIST_DIR);
+    const fake = { plugins: [] as unknown[], module: { rules: [] }, output: {}, resolve: {} as { conditionNames?: string[] } };
+    config.webpack?.(fake, { isServer: true, nextRuntime: 'nodejs' } as never);
+    assert.deepEqual(fake.plugins, []);
+    assert.deepEqual(fake.resolve.conditionNames, ['federation-control', '...']);
   });
 });
 

@@ -1,0 +1,131 @@
+/**
+ * `npm run bench`: what federation and owner routing cost, each figure measured side by side in
+ * one run. Builds the zones (and checkout's control build), starts them with a fresh inbox,
+ * measures, stops them, then measures `npm run dev` from cold. Prints a Markdown report and
+ * writes it to bench/RESULTS.md.
+ *
+ *   npm run bench                      everything but `npm test`
+ *   npm run bench -- --npm-test        also time `npm test` (several minutes)
+ *   npm run bench -- --quick           fewer samples, for trying the benchmark itself
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { startOrder, topology } from '@repo/topology';
+import { measurePage, openBrowser, type PageBytes } from './bytes.ts';
+import { browserErrorToOwner, serverErrorToOwner } from './latency.ts';
+import { compareRender } from './render.ts';
+import { REPO_ROOT, run, startServer, stopAll } from './servers.ts';
+import { devColdStart } from './startup.ts';
+import { kib, ms, table } from './stats.ts';
+
+const args = new Set(process.argv.slice(2));
+const quick = args.has('--quick');
+const LATENCY_SAMPLES = quick ? 10 : 50;
+const CONTROL_PORT = topology.zones.checkout.port + 20;
+const control = { origin: `http://localhost:${CONTROL_PORT}` };
+
+const sections: string[] = [];
+function report(title: string, body: string) {
+  const text = `## ${title}\n\n${body}\n`;
+  sections.push(text);
+  console.log(`\n${text}`);
+}
+
+async function build() {
+  const env = { BENCH_CHUNK_COMPOSITION: '1' };
+  for (const zone of startOrder(topology)) await run('npm', ['run', 'build', '--workspace', `apps/${zone.name}`], env);
+  await run('npm', ['run', 'build', '--workspace', 'apps/checkout'], { FEDERATION_CONTROL: 'local' });
+}
+
+async function startAll() {
+  await startServer('inbox', ['run', 'start', '--workspace', 'apps/inbox'], `${topology.inbox.origin}/healthz`, {
+    INBOX_DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-inbox-')),
+  });
+  for (const zone of startOrder(topology)) {
+    await startServer(zone.name, ['run', 'start', '--workspace', `apps/${zone.name}`], `${zone.origin}/`);
+  }
+  await startServer('checkout (control)', ['run', 'start', '--workspace', 'apps/checkout'], `${control.origin}/`, {
+    FEDERATION_CONTROL: 'local',
+    CHECKOUT_PORT: String(CONTROL_PORT),
+  });
+}
+
+async function main() {
+  const started = performance.now();
+  await build();
+  await startAll();
+  const checkout = topology.zones.checkout;
+
+  const render = await compareRender(`${checkout.origin}/`, `${control.origin}/`, quick ? { seconds: 2, rounds: 1 } : {});
+  const ratio = render.federated.requestsPerSecond / render.control.requestsPerSecond;
+  report(
+    "Server render: checkout's page, shop's Header federated vs compiled in",
+    `${render.rounds} alternating rounds of ${render.seconds} s at ${render.connections} connections (autocannon); medians of the rounds.\n\n` +
+      table(
+        ['build', 'req/s', 'p50', 'p99'],
+        [
+          ['federated (shop/Header from :3001)', render.federated.requestsPerSecond.toFixed(0), ms(render.federated.p50), ms(render.federated.p99)],
+          ['control (shop/Header compiled in)', render.control.requestsPerSecond.toFixed(0), ms(render.control.p50), ms(render.control.p99)],
+        ],
+      ) +
+      `\n\nFederated throughput is **${(ratio * 100).toFixed(0)} %** of the control's.`,
+  );
+
+  const browser = await openBrowser();
+  try {
+    const pages: PageBytes[] = [];
+    for (const zone of startOrder(topology)) {
+      for (const path of ['/', '/products']) pages.push(await measurePage(browser, zone, path, topology.zones.shop));
+    }
+    report(
+      "The browser's cost: first-load JavaScript per page (compressed, as transferred)",
+      table(
+        ['page', 'total', "from shop's server", 'Sentry (est.)', 'federation runtime + remote entry (est.)', 'React copies'],
+        pages.map((p) => [`${p.zone} ${p.path}`, kib(p.total), kib(p.fromShop), kib(p.sentry), kib(p.federation), String(p.reactCopies)]),
+      ) +
+        '\n\nSentry and federation shares are estimated per chunk from the source size of the modules in it ' +
+        '(`chunk-composition.json`, written by the build when BENCH_CHUNK_COMPOSITION=1). "React copies" counts ' +
+        'the React DOM renderers that registered with the page: 1 means host and remote share one React.',
+    );
+
+    const browserLatency = await browserErrorToOwner(browser, checkout, LATENCY_SAMPLES);
+    const serverLatency = await serverErrorToOwner(checkout, LATENCY_SAMPLES);
+    report(
+      'Error to owner: from the failure to the event stored in shop’s project',
+      table(
+        ['where', 'samples', 'p50', 'p95'],
+        [
+          ['browser (scenario event, in checkout)', String(browserLatency.samples), ms(browserLatency.p50), ms(browserLatency.p95)],
+          ['server (scenario ssr, in checkout; includes the render)', String(serverLatency.samples), ms(serverLatency.p50), ms(serverLatency.p95)],
+        ],
+      ),
+    );
+  } finally {
+    await browser.close();
+    stopAll();
+  }
+
+  const dev = await devColdStart();
+  const startupRows = [['`npm run dev` from cold, until every zone answers', `${dev.seconds.toFixed(1)} s`]];
+  for (const [zone, seconds] of Object.entries(dev.perZone)) startupRows.push([`  ${zone} answers`, `${seconds.toFixed(1)} s`]);
+  if (args.has('--npm-test')) {
+    const testStarted = performance.now();
+    await run('npm', ['test'], { CI: 'true' });
+    startupRows.push(['`npm test` wall time', `${((performance.now() - testStarted) / 1000).toFixed(0)} s`]);
+  }
+  report('Start-up', table(['what', 'time'], startupRows));
+
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+  const header =
+    `# Benchmark results\n\nTaken ${new Date().toISOString()} on ${machine}, by \`npm run bench${quick ? ' -- --quick' : ''}\` ` +
+    `(${((performance.now() - started) / 1000).toFixed(0)} s in all).\n`;
+  writeFileSync(join(REPO_ROOT, 'bench', 'RESULTS.md'), `${header}\n${sections.join('\n')}`);
+  console.log(`\nWritten to bench/RESULTS.md`);
+}
+
+main().catch((error: unknown) => {
+  stopAll();
+  console.error(error);
+  process.exit(1);
+});

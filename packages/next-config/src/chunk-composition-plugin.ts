@@ -1,0 +1,44 @@
+/**
+ * Writes `<distDir>/chunk-composition.json` for the browser build: for each emitted JS file, the
+ * share of its modules' source size that comes from each package group (Sentry, the federation
+ * runtime, React, Next, the app). The benchmark uses it to say how much of a page's JavaScript
+ * is Sentry or federation. Only added when BENCH_CHUNK_COMPOSITION=1: it costs build time.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Compiler } from 'webpack';
+
+export type PackageGroup = 'sentry' | 'federation' | 'react' | 'next' | 'other';
+
+export function packageGroupOf(resource: string): PackageGroup {
+  if (/[\\/]node_modules[\\/]@sentry/.test(resource)) return 'sentry';
+  if (/[\\/]node_modules[\\/]@module-federation[\\/]|webpack[\\/]container|sharing/.test(resource)) return 'federation';
+  if (/[\\/]node_modules[\\/](react|react-dom|scheduler)[\\/]/.test(resource)) return 'react';
+  if (/[\\/]node_modules[\\/]next[\\/]/.test(resource)) return 'next';
+  return 'other';
+}
+
+export type ChunkComposition = Record<string, Partial<Record<PackageGroup, number>>>;
+
+export class ChunkCompositionPlugin {
+  constructor(private readonly outputFile: string) {}
+
+  apply(compiler: Compiler) {
+    compiler.hooks.afterEmit.tap('ChunkCompositionPlugin', (compilation) => {
+      const composition: ChunkComposition = {};
+      for (const chunk of compilation.chunks) {
+        const shares: Partial<Record<PackageGroup, number>> = {};
+        for (const module of compilation.chunkGraph.getChunkModulesIterable(chunk)) {
+          const identifier = module.nameForCondition() ?? module.identifier();
+          const group = packageGroupOf(identifier);
+          shares[group] = (shares[group] ?? 0) + module.size();
+        }
+        for (const file of chunk.files) if (file.endsWith('.js')) composition[file] = shares;
+      }
+      // Next's browser build emits into <distDir> with file names like static/chunks/…js,
+      // which is also what follows /_next/ in the URLs the browser loads.
+      mkdirSync(compiler.outputPath, { recursive: true });
+      writeFileSync(join(compiler.outputPath, this.outputFile), JSON.stringify(composition));
+    });
+  }
+}
