@@ -9,6 +9,8 @@
  *   GET /api/0/projects/<org>/<project>/issues/              issues, latest activity first
  *       (same query, per_page and cursor parameters; counts only the events the query matches)
  *   GET /api/0/projects/<org>/<project>/keys/                the project's client key and DSN
+ *   GET /api/0/projects/<org>/<project>/events/stream/       live, as server-sent events (stream.ts;
+ *       routed by the server, which holds the connection open)
  *
  * Pagination is Sentry's offset pagination: a `Link` header with a `rel="previous"` and a
  * `rel="next"` entry, e.g.
@@ -235,7 +237,13 @@ export function eventDetail(project: Project, record: StoredEvent): JsonObject {
   };
 }
 
-function issueView(project: Project, issue: Issue): JsonObject {
+/** Where the UI shows an issue (Sentry's `permalink`). */
+export function issuePath(project: Project, issueId: string): string {
+  return `/issues/${encodeURIComponent(project.slug)}/${encodeURIComponent(issueId)}/`;
+}
+
+/** An issue as the issues list shows it: Sentry's fields, plus `releases` and `zones` seen. */
+export function issueView(project: Project, issue: Issue, origin: string): JsonObject {
   const exception = mainException(issue.latest.event);
   return {
     id: issue.id,
@@ -252,6 +260,9 @@ function issueView(project: Project, issue: Issue): JsonObject {
     userCount: issue.userCount,
     firstSeen: issue.firstSeen,
     lastSeen: issue.lastSeen,
+    releases: issue.releases,
+    zones: issue.zones,
+    permalink: `${origin}${issuePath(project, issue.id)}`,
     project: { id: String(project.id), slug: project.slug, name: project.slug },
     latestEventID: issue.latest.eventId,
   };
@@ -320,7 +331,7 @@ function listIssues(project: Project, url: URL, context: ApiContext): ApiRespons
   const terms = parseQuery(url.searchParams.get('query') ?? '');
   const issues = issuesOf(context.store.events(project.id), (record) => matchesQuery(terms, record));
   const page = paginate(issues, url, context.origin);
-  return { status: 200, body: page.items.map((issue) => issueView(project, issue)), headers: { Link: page.link } };
+  return { status: 200, body: page.items.map((issue) => issueView(project, issue, context.origin)), headers: { Link: page.link } };
 }
 
 function oneEvent(project: Project, rawId: string, context: ApiContext): ApiResponse {
@@ -328,6 +339,12 @@ function oneEvent(project: Project, rawId: string, context: ApiContext): ApiResp
   const record = eventId === undefined ? undefined : context.store.get(project.id, eventId);
   if (!record) return refuse(404, `Event ${rawId} not found in project ${project.slug}.`);
   return { status: 200, body: eventDetail(project, record) };
+}
+
+/** The project of an API path, or the 404 to answer. */
+export function findProject(org: string, slug: string): Project | ApiResponse {
+  if (org !== INBOX_ORG) return refuse(404, `Organization "${org}" not found; the local organization is "${INBOX_ORG}".`);
+  return projectBySlug(slug) ?? refuse(404, `Project "${slug}" not found in organization "${INBOX_ORG}".`);
 }
 
 /**
@@ -340,9 +357,8 @@ export function readApi(segments: readonly string[], url: URL, context: ApiConte
   const known = (id === undefined && ['events', 'issues', 'keys'].includes(resource)) || (id !== undefined && resource === 'events');
   if (!known) return undefined;
 
-  if (org !== INBOX_ORG) return refuse(404, `Organization "${org}" not found; the local organization is "${INBOX_ORG}".`);
-  const project = projectBySlug(slug);
-  if (!project) return refuse(404, `Project "${slug}" not found in organization "${INBOX_ORG}".`);
+  const project = findProject(org, slug);
+  if (!('slug' in project)) return project;
 
   try {
     if (id !== undefined) return oneEvent(project, id, context);

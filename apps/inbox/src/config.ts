@@ -9,27 +9,87 @@
  *   `getent ahosts localhost` and Node's dns.lookup), and browsers and Node's fetch fall back from
  *   ::1 to 127.0.0.1 where `localhost` resolves to both, so loopback IPv4 serves them all.
  *   Set `INBOX_HOST=::1` (or `localhost`) on a machine where only ::1 works.
+ * - `INBOX_READ_TOKEN`: when set, the read API, the event stream and the UI require
+ *   `Authorization: Bearer <token>` (the UI and the stream also take `?token=`). Ingest never does.
+ * - `INBOX_RATE_LIMIT`: `<events>/<seconds>`, e.g. `100/60`: at most that many events per project
+ *   per window; off when unset.
+ * - `INBOX_WEBHOOK_HOME`, `INBOX_WEBHOOK_SHOP`, `INBOX_WEBHOOK_CHECKOUT`: a Slack-style incoming
+ *   webhook URL per team, called on a new issue and on a regression. Secrets: never logged whole.
  */
 
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { topology } from '@repo/topology';
+import { ZONE_NAMES, topology, type Owner } from '@repo/topology';
+
+export interface RateLimit {
+  /** Events accepted per project in one window. */
+  readonly events: number;
+  readonly windowSeconds: number;
+}
 
 export interface InboxConfig {
   readonly dataDir: string;
   readonly host: string;
   readonly port: number;
+  readonly readToken: string | undefined;
+  readonly rateLimit: RateLimit | undefined;
+  readonly webhooks: Readonly<Partial<Record<Owner, string>>>;
 }
+
+type Env = Readonly<Record<string, string | undefined>>;
 
 const DEFAULT_DATA_DIR = fileURLToPath(new URL('../.data', import.meta.url));
 const DEFAULT_HOST = '127.0.0.1';
 
-export function readConfig(env: Readonly<Record<string, string | undefined>> = process.env): InboxConfig {
+export const WEBHOOK_ENV: Readonly<Record<Owner, string>> = {
+  home: 'INBOX_WEBHOOK_HOME',
+  shop: 'INBOX_WEBHOOK_SHOP',
+  checkout: 'INBOX_WEBHOOK_CHECKOUT',
+};
+
+/** `100/60` → 100 events per 60 s; undefined when unset; throws when unreadable. */
+export function parseRateLimit(raw: string | undefined): RateLimit | undefined {
+  const text = raw?.trim();
+  if (!text || text === '0' || text === 'off') return undefined;
+  const match = /^(\d+)\s*\/\s*(\d+)\s*s?$/.exec(text);
+  const events = Number(match?.[1]);
+  const windowSeconds = Number(match?.[2]);
+  if (!match || events < 1 || windowSeconds < 1) {
+    throw new Error(`INBOX_RATE_LIMIT=${JSON.stringify(raw)} is not <events>/<seconds> (e.g. 100/60).`);
+  }
+  return { events, windowSeconds };
+}
+
+function webhookUrl(owner: Owner, raw: string | undefined): string | undefined {
+  const text = raw?.trim();
+  if (!text) return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    // Do not echo the value: it is a secret.
+    throw new Error(`${WEBHOOK_ENV[owner]} is not a URL.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(`${WEBHOOK_ENV[owner]} must be an http(s) URL.`);
+  }
+  return url.href;
+}
+
+export function readConfig(env: Env = process.env): InboxConfig {
   const dataDir = env.INBOX_DATA_DIR?.trim();
   const host = env.INBOX_HOST?.trim();
+  const webhooks: Partial<Record<Owner, string>> = {};
+  for (const owner of ZONE_NAMES) {
+    const url = webhookUrl(owner, env[WEBHOOK_ENV[owner]]);
+    if (url) webhooks[owner] = url;
+  }
   return {
     dataDir: dataDir ? resolve(dataDir) : DEFAULT_DATA_DIR,
     host: host || DEFAULT_HOST,
     port: topology.inbox.port,
+    readToken: env.INBOX_READ_TOKEN?.trim() || undefined,
+    rateLimit: parseRateLimit(env.INBOX_RATE_LIMIT),
+    webhooks,
   };
 }

@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   IngestFormatError,
+  PayloadTooLargeError,
   envelopeEvents,
   keyFromAuthHeader,
-  keyFromDsn,
   normalizeEventId,
+  parseDsn,
   parseEnvelope,
   storeEvent,
 } from './envelope.ts';
@@ -115,10 +116,22 @@ describe('client keys', () => {
     assert.equal(keyFromAuthHeader(undefined), undefined);
   });
 
-  it('reads the public key of a DSN', () => {
-    assert.equal(keyFromDsn('http://d1ee3ab1381d262f9833ffe785b132d0@localhost:9000/2'), 'd1ee3ab1381d262f9833ffe785b132d0');
-    assert.throws(() => keyFromDsn('not a dsn'), /not a URL/);
-    assert.throws(() => keyFromDsn('http://localhost:9000/2'), /no public key/);
+  it('reads the public key and project id of a DSN', () => {
+    assert.deepEqual(parseDsn('http://d1ee3ab1381d262f9833ffe785b132d0@localhost:9000/2'), {
+      key: 'd1ee3ab1381d262f9833ffe785b132d0',
+      projectId: '2',
+    });
+    assert.deepEqual(parseDsn('https://k@o1.ingest.sentry.io/path/42'), { key: 'k', projectId: '42' });
+    assert.throws(() => parseDsn('not a dsn'), /not a URL/);
+    assert.throws(() => parseDsn('http://localhost:9000/2'), /no public key/);
+  });
+
+  it('refuses an event item above 1 MiB with PayloadTooLargeError, and a store body too', () => {
+    const big = JSON.stringify({ message: 'x'.repeat(1024 * 1024) });
+    assert.throws(() => parseEnvelope(Buffer.from(`{}\n{"type":"event"}\n${big}`)), PayloadTooLargeError);
+    assert.throws(() => storeEvent(Buffer.from(big)), PayloadTooLargeError);
+    // Other items are held only to the envelope limit.
+    assert.equal(parseEnvelope(Buffer.from(`{}\n{"type":"attachment"}\n${big}`)).items.length, 1);
   });
 
   it('normalises event ids', () => {

@@ -5,11 +5,20 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { type JsonObject, asNumber, asString, parseJsonObject } from './json.ts';
+import { type JsonObject, asNumber, asString, jsonDepth, parseJsonObject } from './json.ts';
+import { MAX_EVENT_BYTES } from './limits.ts';
 
 export class IngestFormatError extends Error {
   override readonly name = 'IngestFormatError';
 }
+
+/** An item above its size limit (the server answers 413). */
+export class PayloadTooLargeError extends Error {
+  override readonly name = 'PayloadTooLargeError';
+}
+
+/** Item types held to the event limit (1 MiB), as Sentry does. */
+const EVENT_ITEM_TYPES: ReadonlySet<string> = new Set(['event', 'transaction']);
 
 export interface EnvelopeItem {
   readonly header: JsonObject;
@@ -92,6 +101,9 @@ export function parseEnvelope(body: Buffer): Envelope {
         position += 1;
       }
     }
+    if (EVENT_ITEM_TYPES.has(type) && payload.length > MAX_EVENT_BYTES) {
+      throw new PayloadTooLargeError(`${what} (${type}) is ${payload.length} bytes; the limit is ${MAX_EVENT_BYTES}`);
+    }
     items.push({ header: itemHeader, type, payload });
   }
   return { header, items };
@@ -106,7 +118,16 @@ export function normalizeEventId(value: string): string | undefined {
   return /^[0-9a-f]{32}$/.test(hex) ? hex : undefined;
 }
 
+/**
+ * How deeply an event may nest. SDKs normalise far shallower (JavaScript's normalizeDepth is 3
+ * below `extra` and `contexts`); the limit guards the stores and pages that walk an event.
+ */
+export const MAX_EVENT_DEPTH = 64;
+
 function incomingEvent(payload: JsonObject, fallbackId: unknown, what: string): IncomingEvent {
+  if (jsonDepth(payload, MAX_EVENT_DEPTH) > MAX_EVENT_DEPTH) {
+    throw new IngestFormatError(`${what} nests deeper than ${MAX_EVENT_DEPTH} levels`);
+  }
   const raw = payload.event_id ?? fallbackId;
   if (raw === undefined || raw === null) {
     return { eventId: randomUUID().replaceAll('-', ''), payload };
@@ -132,6 +153,9 @@ export function envelopeEvents(envelope: Envelope): IncomingEvent[] {
 
 /** The event of a store endpoint request (the body is one event). */
 export function storeEvent(body: Buffer): IncomingEvent {
+  if (body.length > MAX_EVENT_BYTES) {
+    throw new PayloadTooLargeError(`the event is ${body.length} bytes; the limit is ${MAX_EVENT_BYTES}`);
+  }
   const payload = parseJsonObject(body.toString('utf8'));
   if (!payload) throw new IngestFormatError('the body is not a JSON object (one event)');
   return incomingEvent(payload, undefined, 'the event');
@@ -152,8 +176,8 @@ export function keyFromAuthHeader(header: string | undefined): string | undefine
   return undefined;
 }
 
-/** The public key of a DSN (`http://<key>@host/<projectId>`); throws when the DSN is not one. */
-export function keyFromDsn(dsn: string): string {
+/** A DSN's public key and project id (`http://<key>@host/<projectId>`); throws when it is not a DSN. */
+export function parseDsn(dsn: string): { readonly key: string; readonly projectId: string } {
   let url: URL;
   try {
     url = new URL(dsn);
@@ -167,5 +191,6 @@ export function keyFromDsn(dsn: string): string {
     key = url.username;
   }
   if (key === '') throw new IngestFormatError('the envelope header\'s "dsn" has no public key');
-  return key;
+  const projectId = url.pathname.split('/').filter((part) => part !== '').at(-1) ?? '';
+  return { key, projectId };
 }

@@ -17,10 +17,13 @@ import {
   eventType,
   logMessage,
   mainException,
+  releaseOf,
+  tagMap,
   topFrame,
   userKey,
 } from './event.ts';
 import { type JsonObject, asArray, asString } from './json.ts';
+import { isNewerRelease } from './releases.ts';
 import type { StoredEvent } from './store.ts';
 
 export function normalizeIds(text: string): string {
@@ -96,6 +99,10 @@ export interface Issue {
   readonly userCount: number;
   readonly firstSeen: string;
   readonly lastSeen: string;
+  /** The releases its events came from, in order of first appearance. */
+  readonly releases: readonly string[];
+  /** The zones (the `zone` tag) its events came from, in order of first appearance. */
+  readonly zones: readonly string[];
   /** The latest event of the issue (among those counted). */
   readonly latest: StoredEvent;
   readonly title: string;
@@ -104,15 +111,65 @@ export interface Issue {
   readonly type: string;
 }
 
-interface Tally {
-  readonly id: string;
-  readonly number: number;
-  count: number;
-  users: Set<string>;
-  firstSeen: string;
-  lastSeen: string;
+/** One issue's figures, built up event by event (in arrival order). */
+class Tally {
+  count = 0;
+  readonly users = new Set<string>();
+  readonly releases = new Set<string>();
+  readonly zones = new Set<string>();
+  firstSeen = '';
+  lastSeen = '';
   latest: StoredEvent | undefined;
-  latestIndex: number;
+  /** Arrival position of the latest event, to order issues by latest activity. */
+  latestIndex = -1;
+
+  constructor(
+    readonly id: string,
+    readonly number: number,
+  ) {}
+
+  add(record: StoredEvent, index: number): void {
+    const event = record.event;
+    const created = dateCreated(record);
+    this.count += 1;
+    const user = userKey(event);
+    if (user !== undefined) this.users.add(user);
+    const release = releaseOf(event);
+    if (release !== undefined) this.releases.add(release);
+    const zone = tagMap(event).get('zone');
+    if (zone !== undefined && zone !== '') this.zones.add(zone);
+    if (this.firstSeen === '' || created < this.firstSeen) this.firstSeen = created;
+    if (created > this.lastSeen) this.lastSeen = created;
+    this.latest = record;
+    this.latestIndex = index;
+  }
+
+  issue(): Issue | undefined {
+    const latest = this.latest;
+    if (!latest) return undefined;
+    return {
+      id: this.id,
+      number: this.number,
+      count: this.count,
+      userCount: this.users.size,
+      firstSeen: this.firstSeen,
+      lastSeen: this.lastSeen,
+      releases: [...this.releases],
+      zones: [...this.zones],
+      latest,
+      title: eventTitle(latest.event),
+      culprit: eventCulprit(latest.event),
+      level: eventLevel(latest.event),
+      type: eventType(latest.event),
+    };
+  }
+}
+
+function newestFirst(tallies: Iterable<Tally>): Issue[] {
+  return [...tallies]
+    .filter((tally) => tally.latest !== undefined)
+    .sort((a, b) => b.latestIndex - a.latestIndex)
+    .flatMap((tally) => tally.issue() ?? []);
 }
 
 /**
@@ -125,38 +182,51 @@ export function issuesOf(events: readonly StoredEvent[], counted: (record: Store
   events.forEach((record, index) => {
     const id = groupIdOf(record);
     let tally = tallies.get(id);
-    if (!tally) {
-      tally = { id, number: tallies.size + 1, count: 0, users: new Set(), firstSeen: '', lastSeen: '', latest: undefined, latestIndex: -1 };
-      tallies.set(id, tally);
-    }
-    if (!counted(record)) return;
-    const created = dateCreated(record);
-    tally.count += 1;
-    const user = userKey(record.event);
-    if (user !== undefined) tally.users.add(user);
-    if (tally.firstSeen === '' || created < tally.firstSeen) tally.firstSeen = created;
-    if (created > tally.lastSeen) tally.lastSeen = created;
-    tally.latest = record;
-    tally.latestIndex = index;
+    if (!tally) tallies.set(id, (tally = new Tally(id, tallies.size + 1)));
+    if (counted(record)) tally.add(record, index);
   });
-  const issues: (Issue & { latestIndex: number })[] = [];
-  for (const tally of tallies.values()) {
-    const latest = tally.latest;
-    if (!latest) continue;
-    issues.push({
-      id: tally.id,
-      number: tally.number,
-      count: tally.count,
-      userCount: tally.users.size,
-      firstSeen: tally.firstSeen,
-      lastSeen: tally.lastSeen,
-      latest,
-      latestIndex: tally.latestIndex,
-      title: eventTitle(latest.event),
-      culprit: eventCulprit(latest.event),
-      level: eventLevel(latest.event),
-      type: eventType(latest.event),
-    });
+  return newestFirst(tallies.values());
+}
+
+/** What an event did to its issue: opened it, brought it back in a newer release, or neither. */
+export type IssueChange = 'new' | 'regression' | undefined;
+
+/**
+ * Every project's issues over all events, kept up to date event by event: what the live stream,
+ * the UI and the alerts read. Fed every stored event once, in arrival order.
+ */
+export class IssueIndex {
+  private readonly projects = new Map<number, { readonly tallies: Map<string, Tally>; seen: number }>();
+
+  /** Adds an event; says whether it opened its issue or is a regression (see releases.ts). */
+  observe(record: StoredEvent): { readonly issue: Issue; readonly change: IssueChange } {
+    let project = this.projects.get(record.projectId);
+    if (!project) this.projects.set(record.projectId, (project = { tallies: new Map(), seen: 0 }));
+    const id = groupIdOf(record);
+    let tally = project.tallies.get(id);
+    let change: IssueChange;
+    if (!tally) {
+      project.tallies.set(id, (tally = new Tally(id, project.tallies.size + 1)));
+      change = 'new';
+    } else {
+      const release = releaseOf(record.event);
+      if (release !== undefined && tally.releases.size > 0 && isNewerRelease(release, tally.releases)) {
+        change = 'regression';
+      }
+    }
+    tally.add(record, project.seen);
+    project.seen += 1;
+    const issue = tally.issue();
+    if (!issue) throw new Error('an issue without events');
+    return { issue, change };
   }
-  return issues.sort((a, b) => b.latestIndex - a.latestIndex);
+
+  /** A project's issues, latest activity first. */
+  issues(projectId: number): Issue[] {
+    return newestFirst(this.projects.get(projectId)?.tallies.values() ?? []);
+  }
+
+  issue(projectId: number, issueId: string): Issue | undefined {
+    return this.projects.get(projectId)?.tallies.get(issueId)?.issue();
+  }
 }

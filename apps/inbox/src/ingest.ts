@@ -1,27 +1,31 @@
 /**
- * Ingest, as Sentry's: `POST /api/<projectId>/envelope/` and `POST /api/<projectId>/store/`.
+ * Ingest, as Sentry's: `POST /api/<projectId>/envelope/` and `POST /api/<projectId>/store/`,
+ * given the body already read and decoded (body.ts enforces the body limits).
  *
- * The client key comes from `?sentry_key=`, else the `X-Sentry-Auth` (or `Authorization:
- * Sentry ...`) header, else the envelope header's `dsn`. No key: 401. A key that is not the
- * project's, or an unknown project: 403. A malformed body: 400. In each case nothing is stored
- * and the body is `{ "detail": "<reason>" }`. A 200 (`{ "id": "<event_id>" }`) is sent only once
- * every event of the request is on disk.
+ * The client key comes from `?sentry_key=`, the `X-Sentry-Auth` (or `Authorization: Sentry ...`)
+ * header and the envelope header's `dsn`; when more than one is given they must agree (same key,
+ * and the dsn's project is the path's), else 403. No key: 401. A key that is not the project's,
+ * or an unknown project: 403. A malformed body: 400. An event item above 1 MiB: 413. Over the
+ * project's rate limit: 429. In each case nothing is stored and the body is
+ * `{ "detail": "<reason>" }`. A 200 (`{ "id": "<event_id>" }`) is sent only once every event of
+ * the request is on disk.
  */
 
-import { type ApiResponse } from './api.ts';
-import { BodyError, decodeBody } from './body.ts';
+import type { ApiResponse } from './api.ts';
 import {
   type IncomingEvent,
   IngestFormatError,
+  PayloadTooLargeError,
   envelopeEvents,
   keyFromAuthHeader,
-  keyFromDsn,
+  parseDsn,
   parseEnvelope,
   parseEnvelopeHeader,
   storeEvent,
 } from './envelope.ts';
 import { asString } from './json.ts';
-import { projectById } from './projects.ts';
+import { type Project, projectById } from './projects.ts';
+import type { RateLimiter } from './rate-limit.ts';
 import type { EventStore, KeySource, StoredEvent } from './store.ts';
 
 export type IngestEndpoint = 'envelope' | 'store';
@@ -31,71 +35,132 @@ export interface IngestRequest {
   /** The project id of the path, as written there. */
   readonly projectId: string;
   readonly queryKey: string | undefined;
-  readonly authHeader: string | undefined;
-  readonly contentEncoding: string | undefined;
-  /** The body as received (still encoded). */
+  readonly sentryAuthHeader: string | undefined;
+  readonly authorizationHeader: string | undefined;
+  /** The body, decoded. */
   readonly body: Buffer;
 }
 
-function refuse(status: number, detail: string): ApiResponse {
-  return { status, body: { detail } };
+export interface IngestContext {
+  readonly store: EventStore;
+  readonly rateLimiter: RateLimiter | undefined;
+}
+
+function refuse(status: number, detail: string, headers?: Record<string, string>): ApiResponse {
+  return { status, body: { detail }, headers };
 }
 
 interface Key {
   readonly key: string;
   readonly source: KeySource;
+  /** How to name the source in a refusal. */
+  readonly label: string;
 }
 
-export async function ingest(request: IngestRequest, store: EventStore): Promise<ApiResponse> {
+/** Shows enough of a key to tell which one it was, not the whole of it. */
+function shortKey(key: string): string {
+  return key.length > 8 ? `${key.slice(0, 8)}…` : key;
+}
+
+/** The keys outside the body, in order of precedence; a refusal when they disagree. */
+function outsideKeys(request: IngestRequest): Key[] | ApiResponse {
+  const keys: Key[] = [];
+  const query = asString(request.queryKey);
+  if (query !== undefined) keys.push({ key: query, source: 'query', label: '?sentry_key=' });
+  const sentryAuth = keyFromAuthHeader(request.sentryAuthHeader);
+  if (sentryAuth !== undefined) keys.push({ key: sentryAuth, source: 'header', label: 'the X-Sentry-Auth header' });
+  const authorization = keyFromAuthHeader(request.authorizationHeader);
+  if (authorization !== undefined) {
+    keys.push({ key: authorization, source: 'header', label: 'the Authorization header' });
+  }
+  return disagreement(keys) ?? keys;
+}
+
+function disagreement(keys: readonly Key[]): ApiResponse | undefined {
+  const [first, ...others] = keys;
+  const other = others.find((k) => k.key !== first?.key);
+  if (!first || !other) return undefined;
+  return refuse(
+    403,
+    `The client keys disagree: ${first.label} gives ${shortKey(first.key)}, ${other.label} gives ${shortKey(other.key)}`,
+  );
+}
+
+function checkKey(project: Project | undefined, rawProjectId: string, key: Key): ApiResponse | undefined {
+  if (!project) return refuse(403, `Unknown project id ${rawProjectId}.`);
+  if (key.key !== project.publicKey) {
+    return refuse(403, `The client key ${shortKey(key.key)} (from ${key.label}) is not project ${project.id}'s.`);
+  }
+  return undefined;
+}
+
+export async function ingest(request: IngestRequest, context: IngestContext): Promise<ApiResponse> {
   const received = new Date().toISOString();
   try {
-    // Authenticate before reading the body when the key is outside it, so a refused request
-    // is refused whatever it carries.
-    const queryKey = asString(request.queryKey);
-    const headerKey = keyFromAuthHeader(request.authHeader);
-    let given: Key | undefined;
-    if (queryKey !== undefined) given = { key: queryKey, source: 'query' };
-    else if (headerKey !== undefined) given = { key: headerKey, source: 'header' };
+    const project = /^\d+$/.test(request.projectId) ? projectById(Number(request.projectId)) : undefined;
 
-    let body: Buffer | undefined;
-    if (!given && request.endpoint === 'envelope') {
-      body = await decodeBody(request.body, request.contentEncoding);
-      const dsn = asString(parseEnvelopeHeader(body).dsn);
-      if (dsn !== undefined) given = { key: keyFromDsn(dsn), source: 'envelope' };
+    // Authenticate on the keys outside the body first, so a refused request is refused whatever
+    // its body holds.
+    const outside = outsideKeys(request);
+    if (!Array.isArray(outside)) return outside;
+    const [given] = outside;
+    if (given) {
+      const refusal = checkKey(project, request.projectId, given);
+      if (refusal) return refusal;
     }
-    if (!given) {
+
+    let key = given;
+    let envelopeDsn: string | null = null;
+    if (request.endpoint === 'envelope') {
+      const header = parseEnvelopeHeader(request.body);
+      if (header.dsn !== undefined && header.dsn !== null && typeof header.dsn !== 'string') {
+        throw new IngestFormatError('the envelope header\'s "dsn" is not a string');
+      }
+      envelopeDsn = asString(header.dsn) ?? null;
+      if (envelopeDsn !== null) {
+        const dsn = parseDsn(envelopeDsn);
+        const fromDsn: Key = { key: dsn.key, source: 'envelope', label: "the envelope header's dsn" };
+        if (given) {
+          const refusal = disagreement([given, fromDsn]);
+          if (refusal) return refusal;
+        }
+        if (project && dsn.projectId !== request.projectId) {
+          return refuse(403, `The envelope header's dsn names project ${dsn.projectId}, the path project ${request.projectId}.`);
+        }
+        key ??= fromDsn;
+      }
+    }
+    if (!key) {
       return refuse(401, 'Missing client key: give ?sentry_key=, an X-Sentry-Auth header or a dsn in the envelope header.');
     }
-    const project = /^\d+$/.test(request.projectId) ? projectById(Number(request.projectId)) : undefined;
-    if (!project) return refuse(403, `Unknown project id ${request.projectId}.`);
-    if (given.key !== project.publicKey) {
-      return refuse(403, `The client key ${given.key} (from the ${given.source}) is not project ${project.id}'s.`);
+    const refusal = checkKey(project, request.projectId, key);
+    if (refusal || !project) return refusal ?? refuse(403, `Unknown project id ${request.projectId}.`);
+
+    const incoming: IncomingEvent[] =
+      request.endpoint === 'envelope' ? envelopeEvents(parseEnvelope(request.body)) : [storeEvent(request.body)];
+
+    const limited = context.rateLimiter?.take(project.id, incoming.length);
+    if (limited) {
+      return refuse(
+        429,
+        `Project ${project.id} is over its rate limit; retry after ${limited.retryAfterSeconds} s.`,
+        { ...limited.headers },
+      );
     }
 
-    body ??= await decodeBody(request.body, request.contentEncoding);
-    let envelopeDsn: string | null = null;
-    let incoming: IncomingEvent[];
-    if (request.endpoint === 'envelope') {
-      const envelope = parseEnvelope(body);
-      envelopeDsn = asString(envelope.header.dsn) ?? null;
-      incoming = envelopeEvents(envelope);
-    } else {
-      incoming = [storeEvent(body)];
-    }
-    const key = given;
+    const sender = key;
     const records: StoredEvent[] = incoming.map(({ eventId, payload }) => ({
       projectId: project.id,
       projectSlug: project.slug,
       eventId,
-      publicKey: key.key,
-      keySource: key.source,
+      publicKey: sender.key,
+      keySource: sender.source,
       envelopeDsn,
       received,
       event: payload,
     }));
-
     try {
-      await store.append(records);
+      await context.store.append(records);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       return refuse(500, `The event could not be written to disk: ${reason}`);
@@ -104,7 +169,7 @@ export async function ingest(request: IngestRequest, store: EventStore): Promise
     return { status: 200, body: first ? { id: first.eventId } : {} };
   } catch (error) {
     if (error instanceof IngestFormatError) return refuse(400, `Malformed ${request.endpoint}: ${error.message}.`);
-    if (error instanceof BodyError) return refuse(error.status, error.message);
+    if (error instanceof PayloadTooLargeError) return refuse(413, `Too large: ${error.message}.`);
     throw error;
   }
 }

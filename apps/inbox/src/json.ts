@@ -23,6 +23,27 @@ export function asNumber(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
+/**
+ * How deeply a parsed JSON value nests (a scalar is 0, `{}` 1), counting no deeper than `limit` + 1.
+ * Iterative: JSON.parse accepts nesting far deeper than JSON.stringify or any recursive walk
+ * survives, so hostile depth must be measured without recursion.
+ */
+export function jsonDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop() ?? [undefined, 0];
+    if (typeof current !== 'object' || current === null) continue;
+    const here = depth + 1;
+    if (here > deepest) deepest = here;
+    if (deepest > limit) return deepest;
+    for (const child of Array.isArray(current) ? current : Object.values(current)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, here]);
+    }
+  }
+  return deepest;
+}
+
 /** Parses JSON text that must be an object; returns undefined when it is not. */
 export function parseJsonObject(text: string): JsonObject | undefined {
   try {

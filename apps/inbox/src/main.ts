@@ -1,19 +1,50 @@
-/** Starts the inbox on the topology's port: `npm run start` (or `dev`) in apps/inbox. */
+/**
+ * Starts the inbox on the topology's port: `npm run start` (or `dev`) in apps/inbox.
+ * Logs no secret: client keys are shown shortened, webhook URLs by origin, the read token never.
+ */
 
-import { localDsn } from '@repo/topology';
-import { readConfig } from './config.ts';
+import { ZONE_NAMES } from '@repo/topology';
+import { redactUrl } from './alerts.ts';
+import { type InboxConfig, readConfig } from './config.ts';
 import { PROJECTS } from './projects.ts';
 import { createInboxServer } from './server.ts';
 
-const config = readConfig();
-const inbox = createInboxServer(config);
+function loadConfig(): InboxConfig {
+  try {
+    return readConfig();
+  } catch (error) {
+    console.error(`inbox: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+}
+
+const config = loadConfig();
+const inbox = createInboxServer({
+  dataDir: config.dataDir,
+  port: config.port,
+  host: config.host,
+  readToken: config.readToken,
+  rateLimit: config.rateLimit,
+  alerts: { webhooks: config.webhooks },
+});
 
 try {
   const url = await inbox.listen();
   for (const warning of inbox.warnings) console.warn(`inbox: ${warning}`);
   console.log(`inbox: listening on ${url} (UI ${url}/), storing events in ${config.dataDir}`);
   for (const project of PROJECTS) {
-    console.log(`inbox: ${project.slug.padEnd(8)} project ${project.id}  DSN ${localDsn(inbox.port, project.slug)}`);
+    console.log(
+      `inbox: ${project.slug.padEnd(8)} project ${project.id}, key ${project.publicKey.slice(0, 4)}…` +
+        ` (full DSN: ${url}/api/0/projects/local/${project.slug}/keys/)`,
+    );
+  }
+  console.log(`inbox: read API ${config.readToken ? 'requires the read token' : 'is open (no INBOX_READ_TOKEN)'}`);
+  if (config.rateLimit) {
+    console.log(`inbox: rate limit ${config.rateLimit.events} events per ${config.rateLimit.windowSeconds} s per project`);
+  }
+  for (const owner of ZONE_NAMES) {
+    const webhook = config.webhooks[owner];
+    if (webhook) console.log(`inbox: alerts for ${owner} go to ${redactUrl(webhook)}`);
   }
 } catch (error) {
   const reason = error instanceof Error ? error.message : String(error);

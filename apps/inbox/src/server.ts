@@ -1,44 +1,76 @@
 /**
- * The inbox's HTTP server (node:http only): routing, CORS, and the plumbing between requests and
- * the ingest, read API and UI modules.
+ * The inbox's HTTP server (node:http only): routing, CORS, the read token, and the wiring between
+ * the store, the issue index, the live stream and the alerts.
  *
- *   OPTIONS *                                          CORS preflight (204)
- *   POST    /api/<projectId>/envelope/ | /store/       ingest (ingest.ts)
- *   GET     /api/0/projects/<org>/<project>/...        read API (api.ts)
- *   GET     /healthz                                   { "ok": true }
- *   GET     /  and  /events/<project>/<event_id>       UI (ui.ts)
+ *   OPTIONS *                                           CORS preflight (204)
+ *   POST    /api/<projectId>/envelope/ | /store/        ingest (ingest.ts)
+ *   GET     /api/0/projects/<org>/<project>/events/stream/   live events, SSE (stream.ts)
+ *   GET     /api/0/projects/<org>/<project>/...         read API (api.ts)
+ *   GET     /healthz                                    { "ok": true }
+ *   GET     /, /teams/<p>, /issues/<p>/<id>/, /events/<p>/<id>   UI (ui/pages.ts)
+ *   GET     /ui/live.js, /ui/inbox.css                  the UI's script and styles
  *
- * Every response carries `Access-Control-Allow-Origin: *`; every refusal is JSON `{ detail }`.
+ * Every response carries `Access-Control-Allow-Origin: *`; every refusal of the API is JSON
+ * `{ detail }`. With a read token, everything but ingest, /healthz and the UI's two files asks
+ * for it.
  */
 
+import { readFileSync } from 'node:fs';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type ApiResponse, readApi } from './api.ts';
-import { BodyError, readBody } from './body.ts';
+import { AlertQueue, type AlertOptions, alertMessage } from './alerts.ts';
+import { type ApiResponse, eventSummary, findProject, issuePath, issueView, readApi } from './api.ts';
+import { ReadAuth } from './auth.ts';
+import { BodyError, type BodyLimits, readBody } from './body.ts';
+import type { RateLimit } from './config.ts';
 import { normalizeEventId } from './envelope.ts';
+import { IssueIndex } from './grouping.ts';
 import { ingest } from './ingest.ts';
-import { projectBySlug } from './projects.ts';
-import { EventStore } from './store.ts';
-import { renderEvent, renderIndex, renderNotFound } from './ui.ts';
+import { PROJECTS, projectById, projectBySlug } from './projects.ts';
+import { QueryError, parseQuery } from './query.ts';
+import { RateLimiter } from './rate-limit.ts';
+import { EventStore, type StoredEvent } from './store.ts';
+import { EventStream } from './stream.ts';
+import {
+  type UiContext,
+  renderEvent,
+  renderIndex,
+  renderIssue,
+  renderNotFound,
+  renderTeam,
+  renderUnauthorized,
+} from './ui/pages.ts';
 
 export interface InboxServerOptions {
   readonly dataDir: string;
   /** 0 for any free port (tests). */
   readonly port: number;
   readonly host: string;
+  /** When set, the read API, the stream and the UI require it (auth.ts). */
+  readonly readToken?: string;
+  /** Events per project per window; none when undefined. */
+  readonly rateLimit?: RateLimit;
+  /** Webhooks per team and delivery settings (alerts.ts). */
+  readonly alerts?: AlertOptions;
+  /** Body limits, for tests; Sentry's by default (limits.ts). */
+  readonly bodyLimits?: BodyLimits;
 }
 
 export interface InboxServer {
   /** Opens the store (loading the events on disk), then listens; resolves with the URL. */
   listen(): Promise<string>;
-  /** Stops accepting requests, lets those under way finish, then closes the store. */
+  /** Stops accepting requests, ends the streams, lets requests under way finish, then closes the store. */
   close(): Promise<void>;
   /** `http://<host>:<port>`, once listening. */
   readonly url: string;
   /** The port listened on, once listening. */
   readonly port: number;
-  /** Problems met while loading the store (skipped lines), once listening. */
+  /** Problems met while opening the store, once listening. */
   readonly warnings: readonly string[];
+  /** How many events the database holds (all projects), once listening. */
+  readonly storedCount: number;
+  /** The alert queue's outcomes so far. */
+  readonly alertStats: { readonly delivered: number; readonly failed: number };
 }
 
 const ALLOWED_HEADERS = 'content-type, content-encoding, x-sentry-auth, authorization, sentry-trace, baggage';
@@ -52,11 +84,22 @@ const CORS_HEADERS: Readonly<Record<string, string>> = {
 
 const HTML_HEADERS: Readonly<Record<string, string>> = {
   'Content-Type': 'text/html; charset=utf-8',
-  // Event text is attacker-controlled: even if something escaped the escaping, no script runs.
-  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'",
+  // Event text is attacker-controlled: even if something escaped the escaping, no inline script
+  // or style runs. The live view needs only its own script file and its own stream.
+  'Content-Security-Policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; " +
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'X-Content-Type-Options': 'nosniff',
+  // Pages may carry ?token= in their URL: never send it on as a Referer.
+  'Referrer-Policy': 'no-referrer',
   'Cache-Control': 'no-store',
 };
+
+/** The UI's two files, read once. */
+const ASSETS: ReadonlyMap<string, { readonly type: string; readonly body: Buffer }> = new Map([
+  ['live.js', { type: 'text/javascript; charset=utf-8', body: readFileSync(new URL('./ui/live.js', import.meta.url)) }],
+  ['inbox.css', { type: 'text/css; charset=utf-8', body: readFileSync(new URL('./ui/inbox.css', import.meta.url)) }],
+]);
 
 function sendJson(response: ServerResponse, { status, body, headers }: ApiResponse): void {
   response.writeHead(status, {
@@ -67,8 +110,8 @@ function sendJson(response: ServerResponse, { status, body, headers }: ApiRespon
   response.end(JSON.stringify(body));
 }
 
-function sendHtml(response: ServerResponse, status: number, markup: string): void {
-  response.writeHead(status, HTML_HEADERS);
+function sendHtml(response: ServerResponse, status: number, markup: string, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { ...HTML_HEADERS, ...headers });
   response.end(markup);
 }
 
@@ -96,6 +139,11 @@ function segmentsOf(pathname: string): string[] | undefined {
 export function createInboxServer(options: InboxServerOptions): InboxServer {
   let store: EventStore | undefined;
   let address: AddressInfo | undefined;
+  const issues = new IssueIndex();
+  const stream = new EventStream();
+  const auth = new ReadAuth(options.readToken);
+  const rateLimiter = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
+  const alerts = new AlertQueue(options.alerts ?? { webhooks: {} });
 
   const server: Server = createServer((request, response) => {
     for (const [name, value] of Object.entries(CORS_HEADERS)) response.setHeader(name, value);
@@ -111,10 +159,30 @@ export function createInboxServer(options: InboxServerOptions): InboxServer {
     return host && /^[A-Za-z0-9.:[\]-]+$/.test(host) ? `http://${host}` : url();
   }
 
+  /** The origin DSNs name (`http://localhost:<port>`), for links in alerts and streams. */
+  function publicOrigin(): string {
+    return `http://localhost:${address?.port ?? options.port}`;
+  }
+
   function url(): string {
     if (!address) throw new Error('The inbox is not listening.');
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     return `http://${host}:${address.port}`;
+  }
+
+  /** Every stored event, in order: into the issue index, then to the stream and the alerts. */
+  function onStored(record: StoredEvent): void {
+    const { issue, change } = issues.observe(record);
+    const project = projectById(record.projectId);
+    if (!project) return;
+    stream.publish(record, () => ({
+      ...eventSummary(project, record),
+      issue: issueView(project, issue, publicOrigin()),
+    }));
+    if (change && alerts.has(project.slug)) {
+      const link = `${publicOrigin()}${issuePath(project, issue.id)}`;
+      alerts.enqueue(project.slug, alertMessage(project, issue, change, record, link));
+    }
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -123,6 +191,7 @@ export function createInboxServer(options: InboxServerOptions): InboxServer {
     const method = request.method === 'HEAD' ? 'GET' : request.method;
 
     if (method === 'OPTIONS') {
+      request.resume();
       response.writeHead(204, {
         'Access-Control-Allow-Headers': header(request, 'access-control-request-headers') ?? ALLOWED_HEADERS,
         'Access-Control-Max-Age': '600',
@@ -132,7 +201,10 @@ export function createInboxServer(options: InboxServerOptions): InboxServer {
     }
 
     const segments = segmentsOf(requestUrl.pathname);
-    if (!segments) return sendJson(response, refuse(400, 'The path is not valid percent-encoding.'));
+    if (!segments) {
+      request.resume();
+      return sendJson(response, refuse(400, 'The path is not valid percent-encoding.'));
+    }
     const [first, second, third, ...rest] = segments;
 
     // Ingest: /api/<projectId>/envelope/ and /api/<projectId>/store/
@@ -143,7 +215,7 @@ export function createInboxServer(options: InboxServerOptions): InboxServer {
       }
       let body: Buffer;
       try {
-        body = await readBody(request);
+        body = await readBody(request, header(request, 'content-encoding'), options.bodyLimits);
       } catch (error) {
         if (error instanceof BodyError) return sendJson(response, refuse(error.status, error.message));
         throw error;
@@ -153,11 +225,11 @@ export function createInboxServer(options: InboxServerOptions): InboxServer {
           endpoint: third,
           projectId: second,
           queryKey: requestUrl.searchParams.get('sentry_key') ?? undefined,
-          authHeader: header(request, 'x-sentry-auth') ?? header(request, 'authorization'),
-          contentEncoding: header(request, 'content-encoding'),
+          sentryAuthHeader: header(request, 'x-sentry-auth'),
+          authorizationHeader: header(request, 'authorization'),
           body,
         },
-        store,
+        { store, rateLimiter },
       );
       return sendJson(response, result);
     }
@@ -167,28 +239,78 @@ export function createInboxServer(options: InboxServerOptions): InboxServer {
       return sendJson(response, refuse(405, `Use GET for ${requestUrl.pathname}.`, { Allow: 'GET, HEAD, OPTIONS' }));
     }
 
-    if (first === 'api' && second === '0' && third === 'projects') {
+    if (first === 'healthz' && second === undefined) {
+      return sendJson(response, { status: 200, body: { ok: true } });
+    }
+    const asset = first === 'ui' && third === undefined && second !== undefined ? ASSETS.get(second) : undefined;
+    if (asset) {
+      response.writeHead(200, { 'Content-Type': asset.type, 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' });
+      response.end(asset.body);
+      return;
+    }
+
+    const isApi = first === 'api';
+    const isStream = isApi && second === '0' && third === 'projects' && rest.length === 4 && rest[2] === 'events' && rest[3] === 'stream';
+    // The token may come as ?token= only where a browser cannot set a header: pages and EventSource.
+    const queryToken = isApi && !isStream ? null : requestUrl.searchParams.get('token');
+    if (!auth.allows(header(request, 'authorization'), queryToken)) {
+      const challenge = { 'WWW-Authenticate': 'Bearer realm="inbox"' };
+      if (isApi) return sendJson(response, refuse(401, 'This inbox requires its read token: Authorization: Bearer <token>.', challenge));
+      return sendHtml(response, 401, renderUnauthorized(), challenge);
+    }
+
+    if (isStream) {
+      const [org = '', slug = ''] = rest;
+      const project = findProject(org, slug);
+      if (!('slug' in project)) return sendJson(response, project);
+      try {
+        stream.subscribe(project.id, parseQuery(requestUrl.searchParams.get('query') ?? ''), response);
+      } catch (error) {
+        if (error instanceof QueryError) return sendJson(response, refuse(400, error.message));
+        throw error;
+      }
+      return;
+    }
+    if (isApi && second === '0' && third === 'projects') {
       const result = readApi(rest, requestUrl, { store, origin: origin(request), port: address.port });
       if (result) return sendJson(response, result);
-    } else if (first === 'healthz' && second === undefined) {
-      return sendJson(response, { status: 200, body: { ok: true } });
-    } else if (first === undefined) {
-      return sendHtml(response, 200, renderIndex(store, address.port));
-    } else if (first === 'events' && second !== undefined && third !== undefined && rest.length === 0) {
-      const project = projectBySlug(second);
+      return sendJson(response, refuse(404, `Nothing at ${requestUrl.pathname}.`));
+    }
+    if (isApi) return sendJson(response, refuse(404, `Nothing at ${requestUrl.pathname}.`));
+
+    const ui: UiContext = {
+      store,
+      issues,
+      port: address.port,
+      token: auth.required ? (requestUrl.searchParams.get('token') ?? undefined) : undefined,
+    };
+    const project = second === undefined ? undefined : projectBySlug(second);
+    if (first === undefined) return sendHtml(response, 200, renderIndex(ui));
+    if (first === 'teams' && third === undefined) {
+      if (project) return sendHtml(response, 200, renderTeam(ui, project));
+      return sendHtml(response, 404, renderNotFound(ui, `No team ${second ?? ''}.`));
+    }
+    if (first === 'issues' && third !== undefined && rest.length === 0) {
+      const issue = project && issues.issue(project.id, third);
+      if (project && issue) return sendHtml(response, 200, renderIssue(ui, project, issue));
+      return sendHtml(response, 404, renderNotFound(ui, `No issue ${third} in project ${second ?? ''}.`));
+    }
+    if (first === 'events' && third !== undefined && rest.length === 0) {
       const eventId = normalizeEventId(third);
       const record = project && eventId !== undefined ? store.get(project.id, eventId) : undefined;
-      if (project && record) return sendHtml(response, 200, renderEvent(project, record));
-      return sendHtml(response, 404, renderNotFound(`No event ${third} in project ${second}.`));
+      if (project && record) return sendHtml(response, 200, renderEvent(ui, project, record));
+      return sendHtml(response, 404, renderNotFound(ui, `No event ${third} in project ${second ?? ''}.`));
     }
-    return sendJson(response, refuse(404, `Nothing at ${requestUrl.pathname}.`));
+    return sendHtml(response, 404, renderNotFound(ui, `Nothing at ${requestUrl.pathname}.`));
   }
 
   return {
     async listen() {
       if (address) return url();
-      store = await EventStore.open(options.dataDir);
-      const opened = store;
+      const opened = await EventStore.open(options.dataDir);
+      for (const project of PROJECTS) for (const record of opened.events(project.id)) issues.observe(record);
+      opened.onStored(onStored);
+      store = opened;
       try {
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);
@@ -207,9 +329,11 @@ export function createInboxServer(options: InboxServerOptions): InboxServer {
     },
 
     async close() {
+      stream.close();
       if (server.listening) {
         await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
       }
+      await alerts.close();
       await store?.close();
     },
 
@@ -222,6 +346,13 @@ export function createInboxServer(options: InboxServerOptions): InboxServer {
     },
     get warnings() {
       return store?.warnings ?? [];
+    },
+    get storedCount() {
+      if (!store) throw new Error('The inbox is not listening.');
+      return store.count();
+    },
+    get alertStats() {
+      return { ...alerts.stats };
     },
   };
 }

@@ -1,17 +1,29 @@
 /**
- * The durable event store: one JSON line per event in `<dataDir>/events.jsonl`, plus an index in
- * memory rebuilt from that file on open.
+ * The durable event store: an embedded SQLite database, `<dataDir>/inbox.sqlite`
+ * (better-sqlite3), plus an index of the parsed events in memory, loaded on open, that serves
+ * every read (searches run in JavaScript over it; a local inbox holds thousands of events, not
+ * millions).
  *
- * Durability: `append` resolves only after the lines are written and the file is fsynced (and the
- * directory was fsynced when the file was created), so an acknowledged event survives the process
- * being killed at any moment. Writes go through one promise chain, one at a time, so concurrent
- * requests never interleave bytes; a failed write is truncated away so the file stays whole. A
- * torn last line (a write that never completed, hence never acknowledged) is dropped on open.
+ * Durability: the database runs in WAL mode with `synchronous=FULL`, so a committed transaction
+ * is fsynced to the WAL before `append` resolves; an acknowledged event survives the process
+ * being killed at any moment, and SQLite replays the WAL on the next open. A request's events
+ * are inserted in one transaction: all or none.
+ *
+ * Group commit: better-sqlite3 is synchronous, so appends are queued and the queue is written in
+ * one transaction (one fsync) per turn of the event loop. Under concurrent ingest that turns N
+ * fsyncs into one, and a request still gets its answer only after its own events are on disk.
+ *
+ * One process per data directory: the database is opened with `locking_mode=EXCLUSIVE`, so a
+ * second inbox on the same directory fails at start instead of serving a stale index.
+ *
+ * An `events.jsonl` left by an older inbox (one JSON record per line) is imported once on open
+ * and renamed `events.jsonl.imported`.
  */
 
-import { mkdir, open, readFile, stat, truncate } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { type JsonObject, asNumber, asString, isObject, parseJsonObject } from './json.ts';
 
 /** Where the request's client key came from. */
@@ -32,7 +44,37 @@ export interface StoredEvent {
   readonly event: JsonObject;
 }
 
-export const EVENTS_FILE = 'events.jsonl';
+export const DATABASE_FILE = 'inbox.sqlite';
+/** The file of the JSON-lines store this one replaced; imported on open when present. */
+export const LEGACY_EVENTS_FILE = 'events.jsonl';
+
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS events (
+    seq          INTEGER PRIMARY KEY,  -- arrival order
+    project_id   INTEGER NOT NULL,
+    event_id     TEXT    NOT NULL,
+    project_slug TEXT    NOT NULL,
+    public_key   TEXT    NOT NULL,
+    key_source   TEXT    NOT NULL,
+    envelope_dsn TEXT,
+    received     TEXT    NOT NULL,
+    payload      TEXT    NOT NULL,     -- the event as sent (JSON)
+    UNIQUE (project_id, event_id)
+  ) STRICT;
+`;
+
+interface EventRow {
+  readonly project_id: number;
+  readonly event_id: string;
+  readonly project_slug: string;
+  readonly public_key: string;
+  readonly key_source: string;
+  readonly envelope_dsn: string | null;
+  readonly received: string;
+  readonly payload: string;
+}
 
 const KEY_SOURCES: readonly string[] = ['query', 'header', 'envelope'] satisfies KeySource[];
 
@@ -40,7 +82,23 @@ function isKeySource(value: unknown): value is KeySource {
   return typeof value === 'string' && KEY_SOURCES.includes(value);
 }
 
-function readRecord(line: string): StoredEvent | undefined {
+function fromRow(row: EventRow): StoredEvent | undefined {
+  const event = parseJsonObject(row.payload);
+  if (!event || !isKeySource(row.key_source)) return undefined;
+  return {
+    projectId: row.project_id,
+    projectSlug: row.project_slug,
+    eventId: row.event_id,
+    publicKey: row.public_key,
+    keySource: row.key_source,
+    envelopeDsn: row.envelope_dsn,
+    received: row.received,
+    event,
+  };
+}
+
+/** A record of the legacy JSON-lines file, validated. */
+function fromLegacyLine(line: string): StoredEvent | undefined {
   const r = parseJsonObject(line);
   if (!r) return undefined;
   const projectId = asNumber(r.projectId);
@@ -68,110 +126,150 @@ function indexKey(projectId: number, eventId: string): string {
   return `${projectId}/${eventId}`;
 }
 
-async function syncDirectory(dir: string): Promise<void> {
-  // Makes the file's directory entry durable. Not possible on every platform (Windows); the
-  // data itself is still fsynced there.
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch (error) {
-    if (process.platform !== 'win32') throw error;
-  } finally {
-    await handle?.close();
-  }
+/** Called, in commit order, for every event newly stored, right after its transaction commits. */
+export type StoredListener = (record: StoredEvent) => void;
+
+interface PendingAppend {
+  readonly records: readonly StoredEvent[];
+  /** Each record's payload as JSON, made before queuing so one bad record fails only its own append. */
+  readonly payloads: readonly string[];
+  readonly resolve: (stored: StoredEvent[]) => void;
+  readonly reject: (error: unknown) => void;
 }
 
 export class EventStore {
-  /** Problems found while loading (skipped lines), for the caller to report. */
+  /** Problems found while opening (skipped records, an import), for the caller to report. */
   readonly warnings: readonly string[];
   private readonly byProject = new Map<number, StoredEvent[]>();
   private readonly byId = new Map<string, StoredEvent>();
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly listeners: StoredListener[] = [];
+  private pending: PendingAppend[] = [];
+  private flushScheduled = false;
   private closed = false;
+  private readonly insert: Database.Statement;
 
   private constructor(
     readonly file: string,
-    private readonly handle: FileHandle,
-    private size: number,
-    records: readonly StoredEvent[],
-    warnings: readonly string[],
+    private readonly db: Database.Database,
+    warnings: string[],
   ) {
     this.warnings = warnings;
-    for (const record of records) this.index(record);
+    this.insert = db.prepare(
+      `INSERT OR IGNORE INTO events
+         (project_id, event_id, project_slug, public_key, key_source, envelope_dsn, received, payload)
+       VALUES (@projectId, @eventId, @projectSlug, @publicKey, @keySource, @envelopeDsn, @received, @payload)`,
+    );
+    const rows = db.prepare('SELECT * FROM events ORDER BY seq').all() as EventRow[];
+    for (const row of rows) {
+      const record = fromRow(row);
+      if (record) this.index(record);
+      else warnings.push(`skipped event ${row.event_id} of project ${row.project_id}: not readable`);
+    }
   }
 
   /** Opens (creating if needed) the store in `dataDir` and loads the events already there. */
   static async open(dataDir: string): Promise<EventStore> {
     await mkdir(dataDir, { recursive: true });
-    const file = join(dataDir, EVENTS_FILE);
+    const file = join(dataDir, DATABASE_FILE);
+    // A second of patience for the lock: enough for a restarting `tsx watch` to let go.
+    const db = new Database(file, { timeout: 1000 });
     const warnings: string[] = [];
-    const records: StoredEvent[] = [];
-
-    let content: Buffer | undefined;
     try {
-      content = await readFile(file);
-    } catch (error) {
-      if (!(error instanceof Error && 'code' in error && error.code === 'ENOENT')) throw error;
-    }
-    if (content && content.length > 0) {
-      const whole = content.lastIndexOf(0x0a) + 1;
-      if (whole < content.length) {
-        await truncate(file, whole);
-        warnings.push(`dropped an incomplete last line of ${file} (a write that was never acknowledged)`);
-        content = content.subarray(0, whole);
+      // EXCLUSIVE before WAL: no shared-memory index is created and no other process may open it.
+      db.pragma('locking_mode = EXCLUSIVE');
+      try {
+        db.pragma('journal_mode = WAL');
+      } catch (error) {
+        if (error instanceof Error && /locked|busy/i.test(error.message)) {
+          throw new Error(`${file} is in use by another process (another inbox on the same INBOX_DATA_DIR?)`);
+        }
+        throw error;
       }
-      content
-        .toString('utf8')
-        .split('\n')
-        .forEach((line, index) => {
-          if (line.trim() === '') return;
-          const record = readRecord(line);
-          if (record) records.push(record);
-          else warnings.push(`skipped line ${index + 1} of ${file}: not an inbox record`);
-        });
+      // FULL: the WAL is fsynced at every commit, so a commit is on disk when it returns.
+      db.pragma('synchronous = FULL');
+      const version = db.pragma('user_version', { simple: true }) as number;
+      if (version > SCHEMA_VERSION) {
+        throw new Error(`${file} has schema version ${version}; this inbox knows ${SCHEMA_VERSION}. Update the inbox.`);
+      }
+      db.exec(SCHEMA);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      await importLegacy(db, dataDir, warnings);
+      return new EventStore(file, db, warnings);
+    } catch (error) {
+      db.close();
+      throw error;
     }
+  }
 
-    const handle = await open(file, 'a');
-    await syncDirectory(dataDir);
-    const { size } = await stat(file);
-    return new EventStore(file, handle, size, records, warnings);
+  /** Registers a listener for newly stored events. */
+  onStored(listener: StoredListener): void {
+    this.listeners.push(listener);
   }
 
   /**
-   * Durably appends the records not already stored (same project and event id), in order.
-   * Resolves with those it stored once they are on disk; rejects (storing nothing) on failure.
+   * Durably stores the records not already stored (same project and event id), in order.
+   * Resolves with those it stored once they are on disk; rejects (storing none) on failure.
    */
   append(records: readonly StoredEvent[]): Promise<StoredEvent[]> {
     if (this.closed) return Promise.reject(new Error('the event store is closed'));
-    const task = this.queue.then(() => this.write(records));
-    this.queue = task.catch(() => undefined);
-    return task;
+    let payloads: string[];
+    try {
+      payloads = records.map((record) => JSON.stringify(record.event));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    return new Promise((resolve, reject) => {
+      this.pending.push({ records, payloads, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
   }
 
-  private async write(records: readonly StoredEvent[]): Promise<StoredEvent[]> {
-    const fresh: StoredEvent[] = [];
-    const keys = new Set<string>();
-    for (const record of records) {
-      const key = indexKey(record.projectId, record.eventId);
-      if (this.byId.has(key) || keys.has(key)) continue;
-      keys.add(key);
-      fresh.push(record);
-    }
-    if (fresh.length === 0) return fresh;
-
-    const data = Buffer.from(fresh.map((record) => `${JSON.stringify(record)}\n`).join(''), 'utf8');
+  /** Writes every queued append in one transaction (one fsync), then answers each. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    let stored: StoredEvent[][];
     try {
-      await this.handle.appendFile(data);
-      await this.handle.sync();
+      stored = this.db.transaction(() =>
+        batch.map(({ records, payloads }) =>
+          records.filter(
+            (record, i) =>
+              this.insert.run({
+                projectId: record.projectId,
+                eventId: record.eventId,
+                projectSlug: record.projectSlug,
+                publicKey: record.publicKey,
+                keySource: record.keySource,
+                envelopeDsn: record.envelopeDsn,
+                received: record.received,
+                payload: payloads[i] ?? '{}',
+              }).changes === 1,
+          ),
+        ),
+      )();
     } catch (error) {
-      // Leave the file as it was, so no half-written line precedes the next write.
-      await this.handle.truncate(this.size).catch(() => undefined);
-      throw error;
+      for (const { reject } of batch) reject(error);
+      return;
     }
-    this.size += data.length;
-    for (const record of fresh) this.index(record);
-    return fresh;
+    batch.forEach(({ resolve }, i) => {
+      const fresh = stored[i] ?? [];
+      for (const record of fresh) {
+        this.index(record);
+        for (const listener of this.listeners) {
+          try {
+            listener(record);
+          } catch (error) {
+            console.error('inbox: a listener of stored events failed', error);
+          }
+        }
+      }
+      resolve(fresh);
+    });
   }
 
   private index(record: StoredEvent): void {
@@ -192,11 +290,57 @@ export class EventStore {
     return this.byId.get(indexKey(projectId, eventId));
   }
 
-  /** Waits for pending writes, then closes the file. */
+  /** The durability settings in force (for tests and diagnostics). */
+  settings(): { readonly journalMode: string; readonly synchronous: number; readonly lockingMode: string } {
+    return {
+      journalMode: String(this.db.pragma('journal_mode', { simple: true })),
+      // 2 is FULL.
+      synchronous: Number(this.db.pragma('synchronous', { simple: true })),
+      lockingMode: String(this.db.pragma('locking_mode', { simple: true })),
+    };
+  }
+
+  /** How many events the database holds (all projects). */
+  count(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+  }
+
+  /** Writes what is queued, then closes the database (checkpointing the WAL into it). */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.queue;
-    await this.handle.close();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.flush();
+    this.db.close();
   }
+}
+
+/** Imports the JSON-lines file of the older store, once; a torn last line is skipped. */
+async function importLegacy(db: Database.Database, dataDir: string, warnings: string[]): Promise<void> {
+  const legacy = join(dataDir, LEGACY_EVENTS_FILE);
+  if (!existsSync(legacy)) return;
+  const records: StoredEvent[] = [];
+  let skipped = 0;
+  for (const line of (await readFile(legacy, 'utf8')).split('\n')) {
+    if (line.trim() === '') continue;
+    const record = fromLegacyLine(line);
+    if (record) records.push(record);
+    else skipped += 1;
+  }
+  const insert = db.prepare(
+    `INSERT OR IGNORE INTO events
+       (project_id, event_id, project_slug, public_key, key_source, envelope_dsn, received, payload)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  db.transaction(() => {
+    for (const r of records) {
+      insert.run(r.projectId, r.eventId, r.projectSlug, r.publicKey, r.keySource, r.envelopeDsn, r.received, JSON.stringify(r.event));
+    }
+  })();
+  // Renamed only after the commit: a crash in between imports again, and duplicates are ignored.
+  await rename(legacy, `${legacy}.imported`);
+  warnings.push(
+    `imported ${records.length} events from ${legacy} (renamed ${LEGACY_EVENTS_FILE}.imported)` +
+      (skipped > 0 ? `; skipped ${skipped} unreadable lines` : ''),
+  );
 }

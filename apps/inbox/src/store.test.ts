@@ -1,0 +1,111 @@
+/**
+ * The SQLite store: durability settings, restarts, one process per directory, and the import of
+ * the older JSON-lines store.
+ */
+
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, it } from 'node:test';
+import { EventStore, LEGACY_EVENTS_FILE, type StoredEvent } from './store.ts';
+import { SHOP, cleanUp, envelope, errorEvent, listEvents, newId, post, start, tempDir } from './testing.ts';
+
+afterEach(cleanUp);
+
+function record(value: string, eventId = newId()): StoredEvent {
+  return {
+    projectId: SHOP.id,
+    projectSlug: 'shop',
+    eventId,
+    publicKey: SHOP.publicKey,
+    keySource: 'query',
+    envelopeDsn: null,
+    received: new Date().toISOString(),
+    event: errorEvent(value, { event_id: eventId }),
+  };
+}
+
+describe('store', () => {
+  it('runs in WAL mode with synchronous=FULL, locked to one process', async () => {
+    const store = await EventStore.open(await tempDir());
+    try {
+      assert.deepEqual(store.settings(), { journalMode: 'wal', synchronous: 2, lockingMode: 'exclusive' });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses to open a directory another store holds', async () => {
+    const dir = await tempDir();
+    const first = await EventStore.open(dir);
+    try {
+      await assert.rejects(EventStore.open(dir), /in use by another process/);
+    } finally {
+      await first.close();
+    }
+    // Free again once closed.
+    await (await EventStore.open(dir)).close();
+  });
+
+  it('stores concurrent appends in order, each once, and tells its listeners after the commit', async () => {
+    const store = await EventStore.open(await tempDir());
+    try {
+      const seen: string[] = [];
+      store.onStored((r) => seen.push(r.eventId));
+      const a = record('a');
+      const b = record('b');
+      const results = await Promise.all([store.append([a, b]), store.append([b]), store.append([record('c')])]);
+      assert.deepEqual(
+        results.map((r) => r.length),
+        [2, 0, 1],
+      );
+      assert.equal(store.count(), 3);
+      assert.deepEqual(seen.slice(0, 2), [a.eventId, b.eventId]);
+      assert.deepEqual(
+        store.events(SHOP.id).map((r) => r.eventId),
+        seen,
+      );
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps the events across a restart, still deduplicated and writable', async () => {
+    const first = await start();
+    const events = [errorEvent('before restart 1'), errorEvent('before restart 2')];
+    for (const event of events) await post(first.url, envelope([event]));
+    await first.inbox.close();
+
+    const second = await start({ dataDir: first.dir });
+    assert.deepEqual(
+      (await listEvents(second)).map((e) => e.id),
+      events.map((e) => e.event_id).reverse(),
+    );
+    await post(second.url, envelope([events[0] ?? {}]));
+    await post(second.url, envelope([errorEvent('after restart')]));
+    assert.equal((await listEvents(second)).length, 3);
+  });
+
+  it('imports the JSON-lines file of the older store once, skipping a torn last line', async () => {
+    const dir = await tempDir();
+    const old = [record('old 1'), record('old 2')];
+    await writeFile(
+      join(dir, LEGACY_EVENTS_FILE),
+      `${old.map((r) => JSON.stringify(r)).join('\n')}\nnot a record\n{"projectId":2,"eventI`,
+    );
+    const run = await start({ dataDir: dir });
+    assert.ok(run.inbox.warnings.some((w) => /imported 2 events/.test(w) && /skipped 2/.test(w)), run.inbox.warnings.join('; '));
+    assert.deepEqual(
+      (await listEvents(run)).map((e) => e.title),
+      ['TypeError: old 2', 'TypeError: old 1'],
+    );
+    assert.ok(!existsSync(join(dir, LEGACY_EVENTS_FILE)));
+    assert.ok(existsSync(join(dir, `${LEGACY_EVENTS_FILE}.imported`)));
+    await run.inbox.close();
+
+    const again = await start({ dataDir: dir });
+    assert.deepEqual(again.inbox.warnings, []);
+    assert.equal((await listEvents(again)).length, 2);
+  });
+});
