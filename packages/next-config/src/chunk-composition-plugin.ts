@@ -6,7 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Compiler } from 'webpack';
+import type { Compiler, Module } from 'webpack';
 
 export type PackageGroup = 'sentry' | 'federation' | 'react' | 'next' | 'other';
 
@@ -29,9 +29,13 @@ export class ChunkCompositionPlugin {
       for (const chunk of compilation.chunks) {
         const shares: Partial<Record<PackageGroup, number>> = {};
         for (const module of compilation.chunkGraph.getChunkModulesIterable(chunk)) {
-          const identifier = module.nameForCondition() ?? module.identifier();
-          const group = packageGroupOf(identifier);
-          shares[group] = (shares[group] ?? 0) + module.size();
+          // Scope hoisting merges modules into one ConcatenatedModule named after its root;
+          // attribute each merged module by its own path.
+          const merged = (module as Module & { modules?: Iterable<Module> }).modules;
+          for (const part of merged ? [...merged] : [module]) {
+            const group = packageGroupOf(part.nameForCondition() ?? part.identifier());
+            shares[group] = (shares[group] ?? 0) + part.size();
+          }
         }
         for (const file of chunk.files) if (file.endsWith('.js')) composition[file] = shares;
       }
