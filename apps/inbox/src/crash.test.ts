@@ -11,11 +11,10 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, it } from 'node:test';
 import { INBOX_ORG, INBOX_PROJECTS } from '@repo/topology';
-import { SHOP, cleanUp, envelope, errorEvent, tempDir } from './testing.ts';
+import { SHOP, cleanUp, envelope, errorEvent, freePort, tempDir } from './testing.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TOKEN = 'crash-test-read-token-7c1e';
@@ -28,15 +27,6 @@ afterEach(async () => {
   await cleanUp();
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 interface Inbox {
   readonly child: ChildProcess;
