@@ -11,6 +11,10 @@ for (const zone of HOST_ZONES) {
       // The zone's own page is there too, and the header is not the fallback.
       expect(html).toContain(`data-zone="${zone.name}"`);
       expect(html).not.toContain('data-testid="header-fallback"');
+      // The document preloads the remote chunks the render used, as CORS scripts.
+      expect(html).toMatch(
+        new RegExp(`<script src="${SHOP.origin}/_next/static/chunks/__federation_expose_Header[^"]*" async="" crossorigin="anonymous">`),
+      );
     });
 
     test('and hydrates it in the browser without a console or page error', async ({ page, problems }) => {

@@ -1,7 +1,7 @@
 // Each host's pages/_document.tsx re-exports this class; it is the document, just shared.
 // eslint-disable-next-line @next/next/no-document-import-in-page
 import Document, { Head, Html, Main, NextScript, type DocumentContext, type DocumentInitialProps } from 'next/document';
-import { flushChunks } from '@module-federation/nextjs-mf/utils';
+import { remoteChunksOfThisRender } from './remoteChunks';
 
 interface HostDocumentProps extends DocumentInitialProps {
   chunks: string[];
@@ -37,7 +37,7 @@ function FlushedChunks({ chunks }: { chunks: string[] }) {
 export default class HostDocument extends Document<HostDocumentProps> {
   static override async getInitialProps(ctx: DocumentContext): Promise<HostDocumentProps> {
     const initialProps = await Document.getInitialProps(ctx);
-    const chunks = await flushChunks();
+    const chunks = await remoteChunksOfThisRender();
     return { ...initialProps, chunks };
   }
 
