@@ -1,4 +1,4 @@
-import type { Owner } from '@repo/topology';
+import { isZoneName, type Owner } from '@repo/topology';
 
 /**
  * An error that names its owner. For failures no stack frame can attribute: when shop's remote
@@ -19,5 +19,5 @@ export class OwnedError extends Error {
 export function declaredOwner(error: unknown): Owner | undefined {
   if (typeof error !== 'object' || error === null || !('owner' in error)) return undefined;
   const owner = (error as { owner: unknown }).owner;
-  return owner === 'home' || owner === 'shop' || owner === 'checkout' ? owner : undefined;
+  return typeof owner === 'string' && isZoneName(owner) ? owner : undefined;
 }
