@@ -120,6 +120,11 @@ export function exposesFromExports(exports: ZonePackageJson['exports'] = {}): Re
 export const CONTROL_DIST_DIR = '.next-control';
 const CONTROL_CONDITION = 'federation-control';
 
+/** Where a release build lives, beside the zone's normal `.next`. */
+export function releaseDistDir(version: string): string {
+  return `.releases/${version}`;
+}
+
 /** The Sentry release of a zone's code: `<owner>@<version>` (CONTRACT.md). */
 export function zoneRelease(zone: ZoneName, version: string): string {
   return `${zone}@${version}`;
@@ -129,7 +134,10 @@ export function createNextConfig(options: ZoneConfigOptions, env: Env = process.
   const topology = resolveTopology(env);
   const zone = topology.zones[options.zone];
   const pkg = options.packageJson ?? readZonePackageJson();
-  const release = zoneRelease(zone.owner, options.version ?? pkg.version ?? '0.0.0');
+  // `next-zone --release 1.1.0` builds and serves a release in its own directory, so several
+  // releases of a remote can exist side by side (see @repo/releases).
+  const releaseVersion = env.ZONE_RELEASE_VERSION?.trim() || undefined;
+  const release = zoneRelease(zone.owner, releaseVersion ?? options.version ?? pkg.version ?? '0.0.0');
   const exposes = options.exposes ?? (zone.isRemote ? exposesFromExports(pkg.exports) : {});
   const control = env.FEDERATION_CONTROL === 'local';
   const extra = options.next ?? {};
@@ -137,10 +145,12 @@ export function createNextConfig(options: ZoneConfigOptions, env: Env = process.
     ZONE_NAME: options.zone,
     ZONE_RELEASE: release,
     ...(env.SENTRY_ENVIRONMENT ? { SENTRY_ENVIRONMENT: env.SENTRY_ENVIRONMENT } : {}),
+    // A deliberate defect compiled into a release, for the workshop (`next-zone --defect header`).
+    ...(env.ZONE_DEFECT ? { ZONE_DEFECT: env.ZONE_DEFECT } : {}),
   };
   return {
     reactStrictMode: true,
-    ...(control ? { distDir: CONTROL_DIST_DIR } : {}),
+    ...(control ? { distDir: CONTROL_DIST_DIR } : releaseVersion ? { distDir: releaseDistDir(releaseVersion) } : {}),
     // Lint and type checks are their own turbo tasks (`npm run lint`, `npm run check-types`),
     // run once per workspace in CI; `next build` need not repeat them.
     eslint: { ignoreDuringBuilds: true },

@@ -18,6 +18,13 @@ export const REMOTE_SCRIPT_TIMEOUT_MS = 8_000;
 export default function browserRemoteLoader(): ModuleFederationRuntimePlugin {
   return {
     name: 'zone-browser-remote-loader',
+
+    // nextjs-mf answers a failed load with a stand-in module whose component renders nothing,
+    // which hides an outage from everyone. The hosts load remotes through @repo/host's loader,
+    // which renders a fallback and tells the remote's owner: let the error reach it.
+    errorLoadRemote({ error }) {
+      throw error;
+    },
     createScript({ url }) {
       const script = document.createElement('script');
       script.src = url;

@@ -23,6 +23,28 @@ import type { ModuleFederationRuntimePlugin } from '@module-federation/runtime';
 
 /** Node's own `require` of the host's server bundle (webpack leaves it untouched). */
 declare const __non_webpack_require__: NodeJS.Require;
+/** The public path of the webpack runtime this module is compiled into (`__webpack_require__.p`). */
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- webpack reads it: assigning it sets the public path
+declare let __webpack_public_path__: string;
+
+/**
+ * Where this container's chunks are: its entry's directory, when the entry was loaded from a URL.
+ *
+ * Why: a remote's server chunks are fetched relative to its public path, and a Next server build's
+ * public path is relative (`/_next/`). nextjs-mf's Node runtime then looks for the remote's entry
+ * URL *by the container's name* ('shop') among all federation instances, and finds whichever
+ * `shop` it meets first: with two releases of shop in one host (1.0.0 on :3001, 1.1.0 on :3011)
+ * the chunks of one were fetched from the other's origin. This plugin is compiled into shop's
+ * server container too; when that container runs from a URL (the host's loadEntry below passes
+ * the URL as `__filename`), it pins its own public path to where it came from. In a zone's own
+ * server `__filename` is a file path and nothing changes.
+ */
+function pinPublicPathToEntryUrl(): void {
+  const filename: unknown = typeof __filename === 'string' ? __filename : undefined;
+  if (typeof filename === 'string' && /^https?:\/\//.test(filename)) {
+    __webpack_public_path__ = new URL('.', filename).href;
+  }
+}
 
 /** How long the server waits for a remote's code before giving up on it for this request. */
 export const REMOTE_FETCH_TIMEOUT_MS = 2_000;
@@ -40,14 +62,42 @@ function scriptName(url: string): string {
   return parsed.href;
 }
 
+interface FederationGlobal {
+  __FEDERATION__?: { __INSTANCES__?: { name: string }[] };
+}
+
+/**
+ * A container evaluated again (the same release, after an outage) would otherwise find the
+ * federation instance its previous evaluation created (they share a name and build id) and reuse
+ * it; its runtime plugins then never set up the new container's chunk loading, which falls back
+ * to reading chunks from the host's disk (`ENOENT … http:/localhost:3001/…`). So before an entry
+ * runs, earlier instances of that container leave the global registry. Containers already running
+ * keep a reference to their own instance and are unaffected; the host's instance has another name.
+ */
+function forgetEarlierContainerInstances(containerName: string): void {
+  const instances = (globalThis as FederationGlobal).__FEDERATION__?.__INSTANCES__;
+  if (!instances) return;
+  for (let i = instances.length - 1; i >= 0; i--) {
+    if (instances[i]?.name === containerName) instances.splice(i, 1);
+  }
+}
+
 interface CommonJsModule {
   exports: Record<string, unknown>;
 }
 
 /** Registered for Next's server compiler only (see federationOptions). */
 export default function serverRemoteLoader(): ModuleFederationRuntimePlugin {
+  pinPublicPathToEntryUrl();
   return {
     name: 'zone-server-remote-loader',
+
+    // nextjs-mf answers a failed load with a stand-in module whose component renders nothing,
+    // which hides an outage from everyone. The hosts load remotes through @repo/host's loader,
+    // which renders a fallback and tells the remote's owner: let the error reach it.
+    errorLoadRemote({ error }) {
+      throw error;
+    },
 
     async loadEntry({ remoteInfo }) {
       const source = await fetchRemoteCode(remoteInfo.entry);
@@ -62,6 +112,7 @@ export default function serverRemoteLoader(): ModuleFederationRuntimePlugin {
         dirname: string,
         filename: string,
       ) => void;
+      forgetEarlierContainerInstances(remoteInfo.entryGlobalName);
       const module: CommonJsModule = { exports: {} };
       // The entry requires the modules it shares with the host (react, next): resolve them as the
       // host's server bundle does, so both render with the same copies.
