@@ -5,9 +5,21 @@
 import * as Sentry from '@sentry/nextjs';
 import { commonInitOptions, zoneSentrySettings } from './settings';
 
+/**
+ * React's report, in the browser, that the server could not finish a Suspense boundary (#419 in
+ * production builds): the browser's echo of a server render error. The server already reported
+ * the error itself, with its stack and so to its owner (server-render-errors.ts); the echo has
+ * only React's frames, so it would land, a second time, with the team whose page it was.
+ */
+export const SERVER_BOUNDARY_ECHOES = [
+  /Minified React error #419\b/,
+  /The server could not finish this Suspense boundary/,
+];
+
 export function initZoneClient(): void {
   Sentry.init({
     ...commonInitOptions(zoneSentrySettings()),
+    ignoreErrors: SERVER_BOUNDARY_ECHOES,
     integrations: [Sentry.moduleMetadataIntegration()],
     transport: Sentry.makeMultiplexedTransport(Sentry.makeFetchTransport),
   });

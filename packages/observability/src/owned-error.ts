@@ -9,10 +9,16 @@ export class OwnedError extends Error {
   constructor(
     readonly owner: Owner,
     message: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & {
+      /** The owner's release this is about, when known (`shop@1.0.0`: the release that failed to load). */
+      release?: string;
+    },
   ) {
     super(message, options);
+    this.release = options?.release;
   }
+
+  readonly release: string | undefined;
 }
 
 /** The owner an error declares, if it is an OwnedError (or looks like one across bundles). */
@@ -20,4 +26,12 @@ export function declaredOwner(error: unknown): Owner | undefined {
   if (typeof error !== 'object' || error === null || !('owner' in error)) return undefined;
   const owner = (error as { owner: unknown }).owner;
   return typeof owner === 'string' && isZoneName(owner) ? owner : undefined;
+}
+
+/** The release an OwnedError names (if any, and only if it is the declared owner's). */
+export function declaredRelease(error: unknown): string | undefined {
+  const owner = declaredOwner(error);
+  if (!owner || !('release' in (error as object))) return undefined;
+  const release = (error as { release: unknown }).release;
+  return typeof release === 'string' && release.startsWith(`${owner}@`) ? release : undefined;
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MULTIPLEXED_TRANSPORT_EXTRA_KEY, type Event, type StackFrame } from '@sentry/core';
+import { OwnedError } from './owned-error';
 import { ownerFromFrames, routeToOwner, runOf, type RoutingContext } from './ownership';
 
 const context: RoutingContext = {
@@ -64,6 +65,22 @@ describe('routeToOwner', () => {
     assert.deepEqual(event.extra?.[MULTIPLEXED_TRANSPORT_EXTRA_KEY], [
       { dsn: 'http://s@localhost:9000/2', release: 'shop@unknown' },
     ]);
+  });
+
+  it('takes the release an OwnedError names (the remote release that did not load)', () => {
+    const error = new OwnedError('shop', 'shop@1.1.0 did not load', { release: 'shop@1.1.0' });
+    const event = routeToOwner(errorEvent([[hostFrame]]), context, { originalException: error });
+    assert.equal(event.tags?.owner, 'shop');
+    assert.equal(event.release, 'shop@1.1.0');
+    assert.deepEqual(event.extra?.[MULTIPLEXED_TRANSPORT_EXTRA_KEY], [
+      { dsn: 'http://s@localhost:9000/2', release: 'shop@1.1.0' },
+    ]);
+  });
+
+  it("ignores a named release that is not the owner's", () => {
+    const error = new OwnedError('shop', 'odd', { release: 'checkout@9.9.9' });
+    const event = routeToOwner(errorEvent([[hostFrame]]), context, { originalException: error });
+    assert.equal(event.release, 'shop@unknown');
   });
 });
 

@@ -13,7 +13,7 @@
 import type { Event, EventHint, StackFrame } from '@sentry/core';
 import { MULTIPLEXED_TRANSPORT_EXTRA_KEY } from '@sentry/core';
 import { isZoneName, type Owner } from '@repo/topology';
-import { declaredOwner } from './owned-error';
+import { declaredOwner, declaredRelease } from './owned-error';
 
 /** What a zone's build stamps on its modules (see owner-loader.cjs). */
 export interface OwnerMetadata {
@@ -73,6 +73,22 @@ export function runOf(event: Event): string | undefined {
 export const OWNER_TAG = 'owner';
 
 /**
+ * The release of the code that failed, most specific first: the failing frame's build, the
+ * release an OwnedError names (the remote release that did not load), the zone's own, a release
+ * already on the event if it is the owner's, else `<owner>@unknown`.
+ */
+function releaseOf(
+  owner: Owner,
+  from: { fromFrames: OwnerMetadata | undefined; declared: string | undefined; event: Event; context: RoutingContext },
+): string {
+  if (from.fromFrames?.owner === owner) return from.fromFrames.release;
+  if (from.declared) return from.declared;
+  if (owner === from.context.zone) return from.context.release;
+  if (from.event.release?.startsWith(`${owner}@`)) return from.event.release;
+  return `${owner}@unknown`;
+}
+
+/**
  * beforeSend: decide the owner, stamp release and tags, and route to the owner's DSN. An event
  * whose owner is the zone itself stays on the zone's own (default) transport.
  */
@@ -81,12 +97,7 @@ export function routeToOwner<E extends Event>(event: E, context: RoutingContext,
   const tagged = event.tags?.[OWNER_TAG];
   const explicit = declaredOwner(hint?.originalException) ?? (typeof tagged === 'string' && isZoneName(tagged) ? tagged : undefined);
   const owner: Owner = explicit ?? fromFrames?.owner ?? context.zone;
-  const release =
-    fromFrames && fromFrames.owner === owner
-      ? fromFrames.release
-      : owner === context.zone
-        ? context.release
-        : (event.release && event.release.startsWith(`${owner}@`) ? event.release : `${owner}@unknown`);
+  const release = releaseOf(owner, { fromFrames, declared: declaredRelease(hint?.originalException), event, context });
 
   event.release = release;
   const run = runOf(event);
