@@ -1,4 +1,4 @@
-import ShopPreview from '@repo/host/shop-preview';
+import ShopPreview, { SHOP_PREVIEW_MODULES } from '@repo/host/shop-preview';
 
 export default function CheckoutPage() {
   return (
@@ -9,3 +9,5 @@ export default function CheckoutPage() {
     </main>
   );
 }
+
+CheckoutPage.remoteModules = SHOP_PREVIEW_MODULES;

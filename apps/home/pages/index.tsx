@@ -1,4 +1,4 @@
-import ShopPreview from '@repo/host/shop-preview';
+import ShopPreview, { SHOP_PREVIEW_MODULES } from '@repo/host/shop-preview';
 
 export default function HomePage() {
   return (
@@ -12,3 +12,5 @@ export default function HomePage() {
     </main>
   );
 }
+
+HomePage.remoteModules = SHOP_PREVIEW_MODULES;

@@ -1,29 +1,4 @@
-import { ErrorBoundary } from '@sentry/nextjs';
-import { Suspense, type ReactNode } from 'react';
-
-interface ContainedProps {
-  /** Shown instead of `children` when they fail, on the server or in the browser. */
-  fallback: ReactNode;
-  children: ReactNode;
-}
-
-/**
- * Keeps a failing part of the page from taking the page down, and reports what it contained.
- *
- * Error boundaries only exist in the browser. On the server, React's answer to a throw is the
- * nearest Suspense boundary: it sends the fallback in its place, finishes the page, and lets the
- * browser retry that part. So the two are nested: Suspense contains a server-render throw (the
- * page still answers 200 with the rest rendered), and Sentry's error boundary contains the
- * browser's retry and any later throw, and captures it. Whose error it is, is decided later from
- * the stack (see @repo/observability), not here.
- */
-export function Contained({ fallback, children }: ContainedProps) {
-  return (
-    <ErrorBoundary fallback={<>{fallback}</>}>
-      <Suspense fallback={fallback}>{children}</Suspense>
-    </ErrorBoundary>
-  );
-}
+export { Contained } from '@repo/observability/contained';
 
 export function ErrorFallback({ what }: { what: string }) {
   return (

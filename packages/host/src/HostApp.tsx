@@ -1,9 +1,19 @@
 import App, { type AppContext, type AppProps } from 'next/app';
 import { useSyncExternalStore } from 'react';
-import Header from 'shop/Header';
 import { currentZone } from '@repo/topology';
-import { Contained } from './Contained';
 import { HeaderFallback } from './HeaderFallback';
+import { RemoteContext, RemoteSlot, type RemoteState } from './remote/RemoteSlot';
+import { loadWhatTheServerRendered } from './remote/hydration';
+import {
+  loadPageRemotes,
+  rememberBrowserLocation,
+  remoteStateOfRequest,
+  type HostPageContext,
+  type RemotePageStatics,
+} from './remote/state';
+
+// In the browser, the app (and so hydration) waits for the remote modules the server rendered.
+if (typeof window !== 'undefined') await loadWhatTheServerRendered();
 
 const noSubscription = () => () => {};
 
@@ -19,24 +29,38 @@ function useHydrated(): boolean {
   );
 }
 
+type HostAppProps = AppProps & { remote: RemoteState };
+
 /** The shell of a host zone: shop's Header on every page, contained, above the zone's page. */
-export default function HostApp({ Component, pageProps }: AppProps) {
+export default function HostApp({ Component, pageProps, remote }: HostAppProps) {
   const zone = currentZone();
   const hydrated = useHydrated();
+  rememberBrowserLocation(remote.location);
   return (
-    <>
-      <Contained fallback={<HeaderFallback />}>
-        <Header />
-      </Contained>
-      <div data-zone={zone.name} data-testid="zone-shell" data-hydrated={hydrated}>
+    <RemoteContext.Provider value={remote}>
+      <RemoteSlot expose="./Header" props={{}} fallback={<HeaderFallback />} />
+      <div
+        data-zone={zone.name}
+        data-testid="zone-shell"
+        data-hydrated={hydrated}
+        data-shop-release={`${remote.location.remote}@${remote.location.version ?? 'unknown'}`}
+      >
         <Component {...pageProps} />
       </div>
-    </>
+    </RemoteContext.Provider>
   );
 }
 
 /**
- * Render every page per request. Without it Next would prerender pages at build time, baking in
- * whatever shop's remote was then (or its absence) instead of loading it when a page is served.
+ * Per request: which shop release is live, and load the modules this page renders from it, before
+ * anything renders (bounded in time; what does not load renders its fallback). Also what makes
+ * Next render every page per request instead of prerendering it at build time, which would bake in
+ * whatever shop was then.
  */
-HostApp.getInitialProps = (context: AppContext) => App.getInitialProps(context);
+HostApp.getInitialProps = async (context: AppContext) => {
+  const remote = await loadPageRemotes((context.Component as RemotePageStatics).remoteModules);
+  (context.ctx as HostPageContext).remote = remote;
+  if (context.ctx.req) remoteStateOfRequest.set(context.ctx.req, remote);
+  const appProps = await App.getInitialProps(context);
+  return { ...appProps, remote };
+};

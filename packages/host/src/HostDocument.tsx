@@ -1,7 +1,8 @@
 // Each host's pages/_document.tsx re-exports this class; it is the document, just shared.
 // eslint-disable-next-line @next/next/no-document-import-in-page
 import Document, { Head, Html, Main, NextScript, type DocumentContext, type DocumentInitialProps } from 'next/document';
-import { remoteChunksOfThisRender } from './remoteChunks';
+import { remoteStateOfRequest } from './remote/state';
+import { remoteChunksOf } from './remoteChunks';
 
 interface HostDocumentProps extends DocumentInitialProps {
   chunks: string[];
@@ -37,7 +38,7 @@ function FlushedChunks({ chunks }: { chunks: string[] }) {
 export default class HostDocument extends Document<HostDocumentProps> {
   static override async getInitialProps(ctx: DocumentContext): Promise<HostDocumentProps> {
     const initialProps = await Document.getInitialProps(ctx);
-    const chunks = await remoteChunksOfThisRender();
+    const chunks = await remoteChunksOf(ctx.req ? remoteStateOfRequest.get(ctx.req) : undefined);
     return { ...initialProps, chunks };
   }
 

@@ -1,37 +1,78 @@
 /**
- * The remote chunks a server render used, for the document to preload: nextjs-mf's
- * `flushChunks()`, cached briefly and bounded in time.
+ * The browser chunks of the remote modules a server render used, for the document to load at
+ * once, as CORS scripts, instead of the browser discovering them after hydration starts.
  *
- * Why: `flushChunks()` fetches each used remote's `mf-manifest.json` over HTTP on every page,
- * with no cache and no timeout. The benchmark measured a federated render at about half the
- * throughput of the same page with shop's code compiled in, and a remote that accepts connections
- * but never answers would hold every page's document for Node's 300 s fetch default. The chunks
- * for a given set of used modules change only when the remote redeploys, so the answer is kept
- * for a few seconds; past a deadline the page goes out without the preload (the browser's
- * federation runtime loads the chunks itself, a little later).
+ * The page's remote state says which release and which of its modules the render used; the
+ * release's `mf-manifest.json` says which chunks each module needs. Why not nextjs-mf's
+ * `flushChunks()`: it fetched the manifest over HTTP on every render, uncached and without a
+ * timeout (the benchmark measured a federated render at half the control's throughput, and a hung
+ * remote would hold every document for Node's 300 s fetch default), it only sees modules loaded
+ * through static imports, and it collects them in one process-wide set that concurrent requests
+ * share. A release's manifest changes only when the release is rebuilt in place, so it is kept for
+ * a few seconds; a render waits for it at most a short deadline, else the page goes out without the
+ * preload (the browser's federation runtime then loads the chunks itself, a little later).
  */
-import { flushChunks, usedChunks } from '@module-federation/node/utils';
+import { entryUrl, type RemoteLocation } from '@repo/releases';
+import type { RemoteState } from './remote/RemoteSlot';
 
-/** How long a flushed chunk list is reused: a redeployed remote is picked up within this. */
-export const REMOTE_CHUNKS_TTL_MS = 5_000;
-/** How long a render waits for the list before sending the page without it. */
-export const REMOTE_CHUNKS_DEADLINE_MS = 1_000;
+/** How long a release's manifest is reused: a release rebuilt in place is picked up within this. */
+export const MANIFEST_TTL_MS = 5_000;
+/** How long a render waits for the manifest before sending the page without the preload. */
+export const REMOTE_CHUNKS_DEADLINE_MS = 500;
+/** How long fetching a manifest may take at all. */
+const MANIFEST_FETCH_TIMEOUT_MS = 2_000;
 
-const cache = new Map<string, { at: number; chunks: Promise<string[]> }>();
-
-function withDeadline(chunks: Promise<string[]>): Promise<string[]> {
-  const deadline = new Promise<string[]>((resolve) => setTimeout(() => resolve([]), REMOTE_CHUNKS_DEADLINE_MS).unref());
-  return Promise.race([chunks.catch(() => []), deadline]);
+interface ManifestExpose {
+  path?: string;
+  name: string;
+  assets: { js: { sync: string[] }; css: { sync: string[] } };
 }
 
-export function remoteChunksOfThisRender(now = Date.now()): Promise<string[]> {
-  const used = [...usedChunks].sort().join('|');
-  const hit = cache.get(used);
-  if (hit && now - hit.at < REMOTE_CHUNKS_TTL_MS) {
-    usedChunks.clear(); // what flushChunks() itself does once it has read them
-    return hit.chunks;
+interface Manifest {
+  metaData?: { publicPath?: string };
+  exposes: ManifestExpose[];
+}
+
+const manifests = new Map<string, { at: number; manifest: Promise<Manifest | null> }>();
+
+function manifestUrl(location: RemoteLocation): string {
+  return new URL('mf-manifest.json', entryUrl(location, 'browser')).href;
+}
+
+function manifestOf(location: RemoteLocation, now: number): Promise<Manifest | null> {
+  const url = manifestUrl(location);
+  const hit = manifests.get(url);
+  if (hit && now - hit.at < MANIFEST_TTL_MS) return hit.manifest;
+  const manifest = fetch(url, { signal: AbortSignal.timeout(MANIFEST_FETCH_TIMEOUT_MS) })
+    .then((response) => (response.ok ? (response.json() as Promise<Manifest>) : null))
+    .catch(() => null);
+  manifests.set(url, { at: now, manifest });
+  return manifest;
+}
+
+/** Asset paths in the manifest are relative to the release's `/_next/`, unless it names a public path. */
+function assetBase(location: RemoteLocation, manifest: Manifest): string {
+  const publicPath = manifest.metaData?.publicPath;
+  return publicPath && publicPath !== 'auto' ? new URL(publicPath, location.origin).href : `${location.origin}/_next/`;
+}
+
+function chunksOf(state: RemoteState, manifest: Manifest): string[] {
+  const used = new Set(Object.entries(state.availability).filter(([, a]) => a === 'up').map(([expose]) => expose));
+  const base = assetBase(state.location, manifest);
+  const chunks = new Set<string>();
+  for (const expose of manifest.exposes) {
+    if (!used.has(expose.path ?? `./${expose.name}`)) continue;
+    for (const file of [...expose.assets.css.sync, ...expose.assets.js.sync]) chunks.add(new URL(file, base).href);
   }
-  const chunks = withDeadline(flushChunks());
-  cache.set(used, { at: now, chunks });
-  return chunks;
+  return [...chunks];
+}
+
+export async function remoteChunksOf(state: RemoteState | undefined, now = Date.now()): Promise<string[]> {
+  if (!state || !Object.values(state.availability).includes('up')) return [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), REMOTE_CHUNKS_DEADLINE_MS);
+  });
+  const manifest = await Promise.race([manifestOf(state.location, now), deadline]).finally(() => clearTimeout(timer));
+  return manifest ? chunksOf(state, manifest) : [];
 }

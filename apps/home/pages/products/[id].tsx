@@ -1,1 +1,4 @@
-export { default } from 'shop/ProductPage';
+import { remotePage } from '@repo/host/remote-page';
+
+// One of shop's products, from shop's live release.
+export default remotePage('./ProductPage', 'This product');

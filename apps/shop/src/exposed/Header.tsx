@@ -8,8 +8,13 @@ import { FEATURED_PRODUCT_ID } from '../catalog';
  * reloads the page. Zone links are plain links: zones are separate apps.
  */
 export default function Header() {
+  if (process.env.ZONE_DEFECT === 'header') {
+    // A release built with `--defect header` (the workshop's broken release) ships this bug.
+    throw new Error("Header: the cart badge reads cart.summary, which this release's cart no longer provides");
+  }
   return (
-    <header data-owner="shop" data-testid="shop-header" className="shop-header">
+    // data-release: which of shop's releases this page is showing (rollbacks change it).
+    <header data-owner="shop" data-testid="shop-header" data-release={process.env.ZONE_RELEASE} className="shop-header">
       <strong>Federated Store</strong>
       <nav aria-label="Shop">
         <Link href="/products">Products</Link>

@@ -2,18 +2,28 @@ import { addBreadcrumb } from '@sentry/nextjs';
 import type { NextPageContext } from 'next';
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
-import BrokenComponent from 'shop/BrokenComponent';
+import type { ComponentProps } from 'react';
 import { currentZone } from '@repo/topology';
 import { Contained, ErrorFallback } from '../Contained';
 import { ZoneWidget } from '../ZoneWidget';
-import { RemoteDownScenario } from './RemoteDownScenario';
+import { RemoteSlot, type RemoteState } from '../remote/RemoteSlot';
+import type { ShopModules } from '../remote/modules';
+import type { HostPageContext } from '../remote/state';
+import { RemoteDownScenario, simulateOutage } from './RemoteDownScenario';
 import { findScenario, ownerOf, type Scenario, type ScenarioId } from './scenarios';
 
 interface LabPageProps {
   scenarioId: ScenarioId | null;
+  /** remote-down: the page's simulated outage, as the server saw it. */
+  outage?: RemoteState;
 }
 
 const shopFallback = <ErrorFallback what="Shop's component" />;
+
+/** Shop's BrokenComponent from the live release (RemoteSlot contains it and shows the fallback). */
+function BrokenComponent(props: ComponentProps<ShopModules['./BrokenComponent']['default']>) {
+  return <RemoteSlot expose="./BrokenComponent" props={props} fallback={shopFallback} />;
+}
 
 function Trigger({ label, onClick }: { label: string; onClick: () => void }) {
   return (
@@ -28,9 +38,7 @@ function RenderScenario() {
   return (
     <>
       <Trigger label="Break shop's component" onClick={() => setBroken(true)} />
-      <Contained fallback={shopFallback}>
-        <BrokenComponent breakOn={broken ? 'render' : undefined} />
-      </Contained>
+      <BrokenComponent breakOn={broken ? 'render' : undefined} />
     </>
   );
 }
@@ -47,23 +55,11 @@ function ZoneRenderScenario() {
   );
 }
 
-const SCENARIO_VIEWS: Record<Exclude<ScenarioId, 'zone-ssr'>, () => React.JSX.Element> = {
+const SCENARIO_VIEWS: Record<Exclude<ScenarioId, 'zone-ssr'>, (props: LabPageProps) => React.JSX.Element> = {
   render: RenderScenario,
-  ssr: () => (
-    <Contained fallback={shopFallback}>
-      <BrokenComponent breakOn="render" />
-    </Contained>
-  ),
-  event: () => (
-    <Contained fallback={shopFallback}>
-      <BrokenComponent breakOn="click" />
-    </Contained>
-  ),
-  async: () => (
-    <Contained fallback={shopFallback}>
-      <BrokenComponent breakOn="async" />
-    </Contained>
-  ),
+  ssr: () => <BrokenComponent breakOn="render" />,
+  event: () => <BrokenComponent breakOn="click" />,
+  async: () => <BrokenComponent breakOn="async" />,
   'zone-render': ZoneRenderScenario,
   'remote-down': RemoteDownScenario,
 };
@@ -84,7 +80,7 @@ export function ScenarioIntro({ scenario }: { scenario: Scenario }) {
   );
 }
 
-function LabPage({ scenarioId }: LabPageProps) {
+function LabPage({ scenarioId, outage }: LabPageProps) {
   const scenario = scenarioId ? findScenario(scenarioId) : undefined;
   useEffect(() => {
     // Browser scenarios: the business step before the failure, for the owner to read.
@@ -103,7 +99,7 @@ function LabPage({ scenarioId }: LabPageProps) {
   return (
     <main data-testid="lab-scenario" data-scenario={scenario.id}>
       <ScenarioIntro scenario={scenario} />
-      <View />
+      <View scenarioId={scenario.id} outage={outage} />
       <p data-testid="page-rest">
         <Link href="/lab">All scenarios</Link>
       </p>
@@ -111,7 +107,10 @@ function LabPage({ scenarioId }: LabPageProps) {
   );
 }
 
-LabPage.getInitialProps = ({ query, res }: NextPageContext): LabPageProps => {
+LabPage.remoteModules = ['./BrokenComponent'] as const;
+
+LabPage.getInitialProps = async (context: NextPageContext): Promise<LabPageProps> => {
+  const { query, res } = context;
   const scenario = typeof query.id === 'string' ? findScenario(query.id) : undefined;
   if (!scenario) {
     if (res) res.statusCode = 404;
@@ -119,6 +118,10 @@ LabPage.getInitialProps = ({ query, res }: NextPageContext): LabPageProps => {
   }
   // Server scenarios: the business step before the failure, on this request's scope.
   if (res && scenario.side === 'server') addBreadcrumb({ ...scenario.breadcrumb, level: 'info' });
+  if (scenario.id === 'remote-down') {
+    const { remote } = context as HostPageContext;
+    return { scenarioId: scenario.id, outage: await simulateOutage(remote) };
+  }
   return { scenarioId: scenario.id };
 };
 

@@ -1,56 +1,34 @@
-import { loadScript, loadScriptNode } from '@module-federation/runtime';
-import { lazy, type ComponentType } from 'react';
-import { OwnedError } from '@repo/observability/owned-error';
-import { Contained } from '../Contained';
+import type { RemoteLocation } from '@repo/releases';
 import { HeaderFallback } from '../HeaderFallback';
+import { RemoteContext, RemoteSlot, type RemoteState } from '../remote/RemoteSlot';
+import { loadPageRemotes } from '../remote/state';
 
 /**
- * An address where nothing listens: connecting is refused at once, so the failure is immediate
- * (a hung remote is another story, handled by the server loader's timeout). Port 2: privileged,
- * so nothing of ours listens there, and not on the fetch standard's list of blocked ports (port 1
+ * An address where nothing listens: connecting is refused at once. Port 2: privileged, so
+ * nothing of ours listens there, and not on the fetch standard's list of blocked ports (port 1
  * is, and would fail as "bad port" before any connection is tried).
  */
-export const UNREACHABLE_SHOP_ENTRY = 'http://127.0.0.1:2/_next/static/chunks/remoteEntry.js';
-
-/** Shop's remote could not be loaded. Declares shop as its owner: no stack frame of shop's exists. */
-export class RemoteUnavailableError extends OwnedError {
-  override name = 'RemoteUnavailableError';
-}
+export const UNREACHABLE_ORIGIN = 'http://127.0.0.1:2';
 
 /**
- * Loads shop's remote entry from the unreachable address with the federation SDK's own entry
- * loaders (Node's on the server, a script tag in the browser). Not through the host's federation
- * instance, and not through an instance of its own: instances are global, and every later render
- * would then try the dead address again (nextjs-mf's flushChunks walks all of them).
+ * The lab's outage: this one page loads shop's live release as if its assets had vanished, through
+ * exactly the path a real outage takes (see ../remote/loader.ts): the bounded load fails, shop's
+ * project gets one RemoteUnavailableError naming the release that did not load, and the Header's
+ * fallback renders. Each visit is an outage of its own (its own scope), so each visit reports;
+ * a real outage reports once, however many pages it hits.
  */
-async function loadUnreachableEntry(): Promise<void> {
-  if (typeof window === 'undefined') {
-    await loadScriptNode(UNREACHABLE_SHOP_ENTRY, { attrs: { name: 'shop', globalName: 'shop' } });
-  } else {
-    await loadScript(UNREACHABLE_SHOP_ENTRY, { attrs: { crossorigin: 'anonymous' } });
-  }
+export async function simulateOutage(live: RemoteState | undefined): Promise<RemoteState> {
+  if (!live) throw new Error('The lab needs the host app around it (no remote state on the context).');
+  const vanished: RemoteLocation = { ...live.location, origin: UNREACHABLE_ORIGIN };
+  const scope = `lab-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+  return loadPageRemotes(['./Header'], vanished, scope);
 }
 
-const UnreachableShopHeader = lazy(async (): Promise<{ default: ComponentType }> => {
-  let cause: unknown = new Error('the entry loaded, but the scenario expects it not to');
-  try {
-    await loadUnreachableEntry();
-  } catch (error) {
-    cause = error;
-  }
-  const message = `shop's remote could not be loaded from ${UNREACHABLE_SHOP_ENTRY}`;
-  return {
-    // A new error on every render: each page that cannot show shop's Header reports it.
-    default: () => {
-      throw new RemoteUnavailableError('shop', message, { cause });
-    },
-  };
-});
-
-export function RemoteDownScenario() {
+export function RemoteDownScenario({ outage }: { outage?: RemoteState }) {
+  if (!outage) return <HeaderFallback />;
   return (
-    <Contained fallback={<HeaderFallback />}>
-      <UnreachableShopHeader />
-    </Contained>
+    <RemoteContext.Provider value={outage}>
+      <RemoteSlot expose="./Header" props={{}} fallback={<HeaderFallback />} />
+    </RemoteContext.Provider>
   );
 }

@@ -72,7 +72,8 @@ export const SCENARIOS: readonly Scenario[] = [
     title: "Shop's remote cannot be loaded",
     side: 'server',
     culprit: 'shop',
-    what: "Shop's Header is loaded from an address that refuses connections; the page answers 200 at once with a fallback Header.",
+    what:
+      "This page loads shop's live release as if its assets had vanished (from an address that refuses connections), through the same path a real outage takes: the page answers 200 at once with a fallback Header, and shop is told which release failed. For a real outage, stop shop (see the README).",
     breadcrumb: { category: 'federation', message: 'federation: load shop/Header', data: { remote: 'shop' } },
   },
 ];
