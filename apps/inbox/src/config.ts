@@ -15,10 +15,14 @@
  *   per window; off when unset.
  * - `INBOX_WEBHOOK_HOME`, `INBOX_WEBHOOK_SHOP`, `INBOX_WEBHOOK_CHECKOUT`: a Slack-style incoming
  *   webhook URL per team, called on a new issue and on a regression. Secrets: never logged whole.
+ * - `FEDERATION_REGISTRY`: the release registry (@repo/releases) whose live pointer the team view
+ *   of a remote (shop) shows and moves; default `<repo>/.federation/registry.json`, as for the
+ *   zones and the `releases`/`rollback`/`deploy` commands.
  */
 
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { registryFile } from '@repo/releases/default-file';
 import { ZONE_NAMES, topology, type Owner } from '@repo/topology';
 
 export interface RateLimit {
@@ -34,6 +38,8 @@ export interface InboxConfig {
   readonly readToken: string | undefined;
   readonly rateLimit: RateLimit | undefined;
   readonly webhooks: Readonly<Partial<Record<Owner, string>>>;
+  /** The release registry file (FEDERATION_REGISTRY, else the repository's). */
+  readonly registryFile: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -91,5 +97,6 @@ export function readConfig(env: Env = process.env): InboxConfig {
     readToken: env.INBOX_READ_TOKEN?.trim() || undefined,
     rateLimit: parseRateLimit(env.INBOX_RATE_LIMIT),
     webhooks,
+    registryFile: registryFile({ FEDERATION_REGISTRY: env.FEDERATION_REGISTRY }),
   };
 }

@@ -26,6 +26,7 @@ const inbox = createInboxServer({
   readToken: config.readToken,
   rateLimit: config.rateLimit,
   alerts: { webhooks: config.webhooks },
+  registryFile: config.registryFile,
 });
 
 try {
@@ -38,6 +39,7 @@ try {
         ` (full DSN: ${url}/api/0/projects/local/${project.slug}/keys/)`,
     );
   }
+  console.log(`inbox: release registry ${config.registryFile} (the Releases panel of /teams/shop moves its live pointer)`);
   console.log(`inbox: read API ${config.readToken ? 'requires the read token' : 'is open (no INBOX_READ_TOKEN)'}`);
   if (config.rateLimit) {
     console.log(`inbox: rate limit ${config.rateLimit.events} events per ${config.rateLimit.windowSeconds} s per project`);

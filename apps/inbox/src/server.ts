@@ -6,13 +6,14 @@
  *   POST    /api/<projectId>/envelope/ | /store/        ingest (ingest.ts)
  *   GET     /api/0/projects/<org>/<project>/events/stream/   live events, SSE (stream.ts)
  *   GET     /api/0/projects/<org>/<project>/...         read API (api.ts)
+ *   POST    /api/releases/<remote>/live                 move a remote's live release (release-pointer.ts)
  *   GET     /healthz                                    { "ok": true }
  *   GET     /, /teams/<p>, /issues/<p>/<id>/, /events/<p>/<id>   UI (ui/pages.ts)
  *   GET     /ui/live.js, /ui/inbox.css                  the UI's script and styles
  *
- * Every response carries `Access-Control-Allow-Origin: *`; every refusal of the API is JSON
- * `{ detail }`. With a read token, everything but ingest, /healthz and the UI's two files asks
- * for it.
+ * Every response carries `Access-Control-Allow-Origin: *`, except those of /api/releases/, which
+ * only the inbox's own pages may use; every refusal of the API is JSON `{ detail }`. With a read
+ * token, everything but ingest, /healthz and the UI's two files asks for it.
  */
 
 import { readFileSync } from 'node:fs';
@@ -29,6 +30,7 @@ import { ingest } from './ingest.ts';
 import { PROJECTS, projectById, projectBySlug } from './projects.ts';
 import { QueryError, parseQuery } from './query.ts';
 import { RateLimiter } from './rate-limit.ts';
+import { MAX_RELEASE_BODY_BYTES, crossOriginRefusal, moveLivePointer, ownOrigins } from './release-pointer.ts';
 import { EventStore, type StoredEvent } from './store.ts';
 import { EventStream } from './stream.ts';
 import {
@@ -54,6 +56,8 @@ export interface InboxServerOptions {
   readonly alerts?: AlertOptions;
   /** Body limits, for tests; Sentry's by default (limits.ts). */
   readonly bodyLimits?: BodyLimits;
+  /** The release registry (@repo/releases) a remote's team view shows and its button moves. */
+  readonly registryFile: string;
 }
 
 export interface InboxServer {
@@ -85,10 +89,11 @@ const CORS_HEADERS: Readonly<Record<string, string>> = {
 const HTML_HEADERS: Readonly<Record<string, string>> = {
   'Content-Type': 'text/html; charset=utf-8',
   // Event text is attacker-controlled: even if something escaped the escaping, no inline script
-  // or style runs. The live view needs only its own script file and its own stream.
+  // or style runs. The live view needs only its own script file and its own stream; forms may
+  // post only to the inbox (the Releases panel's buttons).
   'Content-Security-Policy':
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; " +
-    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
   'X-Content-Type-Options': 'nosniff',
   // Pages may carry ?token= in their URL: never send it on as a Referer.
   'Referrer-Policy': 'no-referrer',
@@ -122,6 +127,10 @@ function refuse(status: number, detail: string, headers?: Record<string, string>
 function header(request: IncomingMessage, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value.join(', ') : value;
+}
+
+function withoutCors(response: ServerResponse): void {
+  for (const name of Object.keys(CORS_HEADERS)) response.removeHeader(name);
 }
 
 /** Path segments, percent-decoded, without the empty ones a trailing slash leaves. */
@@ -192,6 +201,14 @@ export function createInboxServer(options: InboxServerOptions): InboxServer {
 
     if (method === 'OPTIONS') {
       request.resume();
+      const [api, releases] = segmentsOf(requestUrl.pathname) ?? [];
+      if (api === 'api' && releases === 'releases') {
+        // No CORS for the release pointer: a preflight from another origin fails here.
+        withoutCors(response);
+        response.writeHead(204, { Allow: 'POST, OPTIONS' });
+        response.end();
+        return;
+      }
       response.writeHead(204, {
         'Access-Control-Allow-Headers': header(request, 'access-control-request-headers') ?? ALLOWED_HEADERS,
         'Access-Control-Max-Age': '600',
@@ -232,6 +249,47 @@ export function createInboxServer(options: InboxServerOptions): InboxServer {
         { store, rateLimiter },
       );
       return sendJson(response, result);
+    }
+
+    // The Releases panel's buttons: POST /api/releases/<remote>/live (release-pointer.ts).
+    if (first === 'api' && second === 'releases') {
+      withoutCors(response);
+      if (third === undefined || rest.length !== 1 || rest[0] !== 'live') {
+        request.resume();
+        return sendJson(response, refuse(404, `Nothing at ${requestUrl.pathname}; POST /api/releases/<remote>/live moves a live pointer.`));
+      }
+      if (method !== 'POST') {
+        request.resume();
+        return sendJson(response, refuse(405, `Use POST for ${requestUrl.pathname}.`, { Allow: 'POST, OPTIONS' }));
+      }
+      const crossOrigin = crossOriginRefusal(
+        { host: header(request, 'host'), origin: header(request, 'origin'), secFetchSite: header(request, 'sec-fetch-site') },
+        ownOrigins(options.host, address.port),
+      );
+      if (crossOrigin) {
+        request.resume();
+        return sendJson(response, refuse(403, crossOrigin));
+      }
+      let body: Buffer;
+      try {
+        body = await readBody(request, header(request, 'content-encoding'), {
+          maxRawBytes: MAX_RELEASE_BODY_BYTES,
+          maxDecodedBytes: MAX_RELEASE_BODY_BYTES,
+        });
+      } catch (error) {
+        if (error instanceof BodyError) return sendJson(response, refuse(error.status, error.message));
+        throw error;
+      }
+      const answer = moveLivePointer(
+        { remote: third, contentType: header(request, 'content-type'), authorization: header(request, 'authorization'), body },
+        { registryFile: options.registryFile, auth },
+      );
+      if ('location' in answer) {
+        response.writeHead(303, { Location: answer.location, 'Cache-Control': 'no-store' });
+        response.end();
+        return;
+      }
+      return sendJson(response, answer);
     }
 
     request.resume();
@@ -283,6 +341,7 @@ export function createInboxServer(options: InboxServerOptions): InboxServer {
       issues,
       port: address.port,
       token: auth.required ? (requestUrl.searchParams.get('token') ?? undefined) : undefined,
+      registryFile: options.registryFile,
     };
     const project = second === undefined ? undefined : projectBySlug(second);
     if (first === undefined) return sendHtml(response, 200, renderIndex(ui));

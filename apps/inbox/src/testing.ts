@@ -32,10 +32,15 @@ export async function tempDir(prefix = 'inbox-test-'): Promise<string> {
   return dir;
 }
 
-/** Starts an inbox on a free port; in `dir` when given, else in a fresh directory. */
+/**
+ * Starts an inbox on a free port; in `dir` when given, else in a fresh directory. Its release
+ * registry is `registryFile` when given, else a file in the data directory that does not exist
+ * (never the repository's).
+ */
 export async function start(options: Partial<InboxServerOptions> = {}): Promise<Running> {
   const dataDir = options.dataDir ?? (await tempDir());
-  const inbox = createInboxServer({ port: 0, host: '127.0.0.1', ...options, dataDir });
+  const registryFile = options.registryFile ?? join(dataDir, 'registry.json');
+  const inbox = createInboxServer({ port: 0, host: '127.0.0.1', ...options, dataDir, registryFile });
   const url = await inbox.listen();
   const run = { inbox, url, dir: dataDir };
   running.push(run);

@@ -2,7 +2,8 @@
  * The developer's pages, server-rendered:
  *
  *   GET /                                  every team: latest issues and events, live
- *   GET /teams/<owner>                     one team: all its issues and latest events, live
+ *   GET /teams/<owner>                     one team: all its issues and latest events, live;
+ *                                          for a remote (shop), its releases (ui/releases.ts)
  *   GET /issues/<project>/<issue_id>/      one issue: figures, latest event in full, its events
  *   GET /events/<project>/<event_id>       one event in full
  *
@@ -31,7 +32,9 @@ import { type Issue, type IssueIndex, groupIdOf, shortId } from '../grouping.ts'
 import { asNumber, asObject, asString, toIsoTimestamp } from '../json.ts';
 import { PROJECTS, type Project } from '../projects.ts';
 import type { EventStore, StoredEvent } from '../store.ts';
+import { isRemote } from '../release-pointer.ts';
 import { type Html, html, page, time } from './html.ts';
+import { releasesSection } from './releases.ts';
 
 export interface UiContext {
   readonly store: EventStore;
@@ -40,6 +43,8 @@ export interface UiContext {
   readonly port: number;
   /** The read token the page was opened with (`?token=`), carried into links; else undefined. */
   readonly token: string | undefined;
+  /** The release registry a remote's team view shows and moves (@repo/releases). */
+  readonly registryFile: string;
 }
 
 /** The tags shown beside each event in lists (live.js shows the same). */
@@ -102,13 +107,20 @@ function emptyRow(columns: number, text: string): Html {
 }
 
 /** A team's issues and latest events; live.js keeps it up to date (caps in data-limit). */
-function teamSection(context: UiContext, project: Project, limits: { issues: number; events: number }, heading: Html): Html {
+function teamSection(
+  context: UiContext,
+  project: Project,
+  limits: { issues: number; events: number },
+  heading: Html,
+  extra: Html | '' = '',
+): Html {
   const events = context.store.events(project.id);
   const latest = events.slice(-limits.events).reverse();
   const issues = context.issues.issues(project.id).slice(0, limits.issues);
   return html`<section id="${project.slug}" data-project="${project.slug}" data-stream="${streamPath(project)}">
     ${heading}
     <p class="muted"><span data-event-count>${events.length}</span> events · DSN <code>${localDsn(context.port, project.slug)}</code> · <span class="live" data-live-status data-state="static">not live</span></p>
+    ${extra}
     <h3>Issues</h3>
     <table><thead><tr><th>Issue</th><th>Title</th><th>Events</th><th>Releases</th><th>Zones</th><th>Last seen</th></tr></thead>
       <tbody data-issues data-limit="${limits.issues}">${
@@ -141,8 +153,9 @@ export function renderIndex(context: UiContext): string {
   );
 }
 
-/** `GET /teams/<owner>`: one team. */
+/** `GET /teams/<owner>`: one team; a remote's team also gets its Releases panel. */
 export function renderTeam(context: UiContext, project: Project): string {
+  const owner = project.slug;
   return render(
     context,
     `${project.slug}: issues`,
@@ -151,6 +164,7 @@ export function renderTeam(context: UiContext, project: Project): string {
       project,
       { issues: 100, events: 50 },
       html`<h1>Team ${project.slug} <span class="muted">project ${project.id}</span></h1>`,
+      isRemote(owner) ? releasesSection(owner, context.registryFile, context.token) : '',
     ),
     true,
   );
