@@ -2,6 +2,7 @@ import { defineConfig, devices } from '@playwright/test';
 import { browserLaunchOptions } from './fixtures/browser';
 import { startOrder, topology } from '@repo/topology';
 import { ALT_CHECKOUT, ALT_INBOX, altInboxDataDir } from './fixtures/alternate';
+import { sharedRegistry } from './fixtures/zone-servers';
 
 export default defineConfig({
   testDir: './tests',
@@ -43,6 +44,7 @@ function servers(): Server[] {
     ...startOrder(topology).map((zone) => ({
       command: `npm run start --workspace apps/${zone.name}`,
       url: `${zone.origin}/`,
+      env: { FEDERATION_REGISTRY: sharedRegistry() },
     })),
     {
       command: 'npm run start --workspace apps/inbox',
@@ -52,7 +54,7 @@ function servers(): Server[] {
     {
       command: 'npm run start --workspace apps/checkout',
       url: `${ALT_CHECKOUT.origin}/`,
-      env: { CHECKOUT_PORT: String(ALT_CHECKOUT.port), SENTRY_DSN_SHOP: ALT_CHECKOUT.shopDsn },
+      env: { CHECKOUT_PORT: String(ALT_CHECKOUT.port), SENTRY_DSN_SHOP: ALT_CHECKOUT.shopDsn, FEDERATION_REGISTRY: sharedRegistry() },
     },
   ];
 }

@@ -1,6 +1,7 @@
 import { defineConfig, devices } from '@playwright/test';
 import { startOrder, topology } from '@repo/topology';
 import { browserLaunchOptions } from './fixtures/browser';
+import { sharedRegistry } from './fixtures/zone-servers';
 
 /**
  * The dev-mode suite (`npm run test:e2e:dev`): the inbox and every zone under `next dev`, then
@@ -26,6 +27,7 @@ export default defineConfig({
       command: `npm run dev --workspace apps/${zone.name}`,
       // Compiles the zone's pages before the tests: the lab, and (for shop) its remote entry.
       url: zone.isRemote ? `${zone.origin}/_next/static/ssr/remoteEntry.js` : `${zone.origin}/lab/render`,
+      env: { FEDERATION_REGISTRY: sharedRegistry() },
     })),
   ].map((server) => ({
     cwd: '..',
