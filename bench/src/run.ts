@@ -11,10 +11,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { startOrder, topology } from '@repo/topology';
+import { hostsOf, startOrder, topology } from '@repo/topology';
 import { measurePage, openBrowser, type PageBytes } from './bytes.ts';
 import { browserErrorToOwner, serverErrorToOwner } from './latency.ts';
 import { compareRender } from './render.ts';
+import { measureRollbacks, p50p95 } from './rollback.ts';
 import { REPO_ROOT, run, startServer, stopAll } from './servers.ts';
 import { devColdStart } from './startup.ts';
 import { kib, ms, table } from './stats.ts';
@@ -24,6 +25,11 @@ const quick = args.has('--quick');
 const LATENCY_SAMPLES = quick ? 10 : 50;
 const CONTROL_PORT = topology.zones.checkout.port + 20;
 const control = { origin: `http://localhost:${CONTROL_PORT}` };
+const ROLLBACKS = quick ? 5 : 20;
+/** shop's broken release (apps/shop `build:broken-release`), served beside 1.0.0 for the rollback figures. */
+const BROKEN = { version: '1.1.0', port: topology.zones.shop.port + 10 };
+/** The benchmark's own release registry: it moves the pointer, and must not move a developer's. */
+const REGISTRY = join(mkdtempSync(join(tmpdir(), 'bench-registry-')), 'registry.json');
 
 const sections: string[] = [];
 function report(title: string, body: string) {
@@ -36,6 +42,7 @@ async function build() {
   const env = { BENCH_CHUNK_COMPOSITION: '1' };
   for (const zone of startOrder(topology)) await run('npm', ['run', 'build', '--workspace', `apps/${zone.name}`], env);
   await run('npm', ['run', 'build', '--workspace', 'apps/checkout'], { FEDERATION_CONTROL: 'local' });
+  await run('npm', ['run', 'build:broken-release', '--workspace', 'apps/shop']);
 }
 
 async function startAll() {
@@ -43,8 +50,16 @@ async function startAll() {
     INBOX_DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-inbox-')),
   });
   for (const zone of startOrder(topology)) {
-    await startServer(zone.name, ['run', 'start', '--workspace', `apps/${zone.name}`], `${zone.origin}/`);
+    await startServer(zone.name, ['run', 'start', '--workspace', `apps/${zone.name}`], `${zone.origin}/`, {
+      FEDERATION_REGISTRY: REGISTRY,
+    });
   }
+  await startServer(
+    `shop@${BROKEN.version}`,
+    ['run', 'start', '--workspace', 'apps/shop', '--', '--release', BROKEN.version, '--port', String(BROKEN.port)],
+    `http://localhost:${BROKEN.port}/_next/static/chunks/remoteEntry.js`,
+    { FEDERATION_REGISTRY: REGISTRY },
+  );
   await startServer('checkout (control)', ['run', 'start', '--workspace', 'apps/checkout'], `${control.origin}/`, {
     FEDERATION_CONTROL: 'local',
     CHECKOUT_PORT: String(CONTROL_PORT),
@@ -100,6 +115,26 @@ async function main() {
           ['server (scenario ssr, in checkout; includes the render)', String(serverLatency.samples), ms(serverLatency.p50), ms(serverLatency.p95)],
         ],
       ),
+    );
+
+    const flips = await measureRollbacks(REGISTRY, hostsOf(topology, 'shop'), browser, { good: '1.0.0', broken: BROKEN.version }, ROLLBACKS);
+    const rows = (label: string, values: number[]) => {
+      const [p50, p95] = p50p95(values);
+      return [label, ms(p50), ms(p95)];
+    };
+    report(
+      'Rollback: from the pointer move to every host serving the release',
+      `${flips.rollback.flips} rollbacks (shop@${BROKEN.version} → shop@1.0.0) and ${flips.deploy.flips} deploys the other way, ` +
+        `alternating, with ${hostsOf(topology, 'shop').map((z) => z.name).join(' and ')} serving; each host polled every 5 ms.\n\n` +
+        table(
+          ['rollback to shop@1.0.0', 'p50', 'p95'],
+          [
+            rows('`npm run rollback` started → every host’s server HTML uses it', flips.rollback.commandToServer),
+            rows('registry written → every host’s server HTML uses it', flips.rollback.writeToServer),
+            rows('`npm run rollback` started → a fresh page in every host shows it, hydrated', flips.rollback.commandToBrowser),
+            rows(`(deploy to shop@${BROKEN.version}) command → server HTML`, flips.deploy.commandToServer),
+          ],
+        ),
     );
   } finally {
     await browser.close();

@@ -1,0 +1,105 @@
+/**
+ * Rollback: from the moment the pointer is moved to the moment every host serves the release it
+ * now names, on the server (the HTML of `/`) and in a fresh browser page (hydrated, showing it).
+ *
+ * Two clocks start each flip: the `npm run rollback` command (everything a person waits for,
+ * including npm's and tsx's start-up), and the registry write inside it (what the hosts add). The
+ * flips alternate between the two releases; the figures are for flips back to the good release
+ * (rollbacks) and, separately, to the broken one (deploys).
+ */
+import { spawn } from 'node:child_process';
+import type { Browser } from '@playwright/test';
+import { readRegistry } from '@repo/releases/registry';
+import type { Zone } from '@repo/topology';
+import { REPO_ROOT } from './servers.ts';
+import { percentile } from './stats.ts';
+
+export interface FlipFigures {
+  flips: number;
+  /** From starting `npm run rollback` until every host's server HTML uses the release. */
+  commandToServer: number[];
+  /** From the registry write until every host's server HTML uses the release. */
+  writeToServer: number[];
+  /** From starting the command until a fresh page in every host shows the release, hydrated. */
+  commandToBrowser: number[];
+}
+
+function runRollback(registry: string, version: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', ['run', '--silent', 'rollback', '--', 'shop', version], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, FEDERATION_REGISTRY: registry },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`rollback to ${version} exited ${code}`))));
+  });
+}
+
+/** Polls a host's `/` until its HTML says it used `release`; resolves with the time it did. */
+async function serverServes(host: Zone, release: string, deadline: number): Promise<number> {
+  const marker = `data-shop-release="${release}"`;
+  while (performance.now() < deadline) {
+    const html = await (await fetch(`${host.origin}/`)).text();
+    if (html.includes(marker)) return performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`${host.name} did not serve ${release} within the deadline`);
+}
+
+/** A fresh page per host, reloaded until it shows `release`, hydrated. */
+async function browserShows(browser: Browser, host: Zone, release: string, good: boolean, deadline: number): Promise<number> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  try {
+    while (performance.now() < deadline) {
+      await page.goto(`${host.origin}/`);
+      const shell = page.locator(`[data-testid="zone-shell"][data-hydrated="true"][data-shop-release="${release}"]`);
+      if (await shell.count()) {
+        // The good release shows shop's Header; the broken one, the fallback in its place.
+        const header = good ? page.locator(`[data-testid="shop-header"][data-release="${release}"]`) : page.getByTestId('header-fallback');
+        await header.waitFor({ timeout: 5_000 });
+        return performance.now();
+      }
+      await page.waitForTimeout(5);
+    }
+    throw new Error(`${host.name}'s page did not show ${release} within the deadline`);
+  } finally {
+    await context.close();
+  }
+}
+
+export async function measureRollbacks(
+  registry: string,
+  hosts: readonly Zone[],
+  browser: Browser,
+  releases: { good: string; broken: string },
+  rollbacks: number,
+): Promise<{ rollback: FlipFigures; deploy: FlipFigures }> {
+  const empty = (): FlipFigures => ({ flips: 0, commandToServer: [], writeToServer: [], commandToBrowser: [] });
+  const figures = { rollback: empty(), deploy: empty() };
+  for (let i = 0; i < rollbacks * 2; i++) {
+    const good = i % 2 === 1;
+    const version = good ? releases.good : releases.broken;
+    const release = `shop@${version}`;
+    const into = good ? figures.rollback : figures.deploy;
+    const started = performance.now();
+    const startedWall = Date.now();
+    const deadline = started + 30_000;
+    const command = runRollback(registry, version);
+    const served = await Promise.all(hosts.map((host) => serverServes(host, release, deadline)));
+    await command;
+    const shown = await Promise.all(hosts.map((host) => browserShows(browser, host, release, good, deadline)));
+    const lastMove = readRegistry(registry).shop?.moves.at(-1);
+    if (lastMove?.to !== version) throw new Error(`the registry's last move is not to ${version}`);
+    const servedAt = Math.max(...served);
+    into.flips += 1;
+    into.commandToServer.push(servedAt - started);
+    into.writeToServer.push(servedAt - started - (Date.parse(lastMove.at) - startedWall));
+    into.commandToBrowser.push(Math.max(...shown) - started);
+  }
+  return figures;
+}
+
+export function p50p95(values: readonly number[]): [number, number] {
+  return [percentile(values, 50), percentile(values, 95)];
+}
