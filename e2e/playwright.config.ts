@@ -40,6 +40,7 @@ function servers(): Server[] {
     {
       command: 'npm run start --workspace apps/inbox',
       url: `${topology.inbox.origin}/healthz`,
+      env: { FEDERATION_REGISTRY: sharedRegistry() },
     },
     ...startOrder(topology).map((zone) => ({
       command: `npm run start --workspace apps/${zone.name}`,

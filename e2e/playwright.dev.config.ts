@@ -22,7 +22,11 @@ export default defineConfig({
     launchOptions: browserLaunchOptions(),
   },
   webServer: [
-    { command: 'npm run dev --workspace apps/inbox', url: `${topology.inbox.origin}/healthz` },
+    {
+      command: 'npm run dev --workspace apps/inbox',
+      url: `${topology.inbox.origin}/healthz`,
+      env: { FEDERATION_REGISTRY: sharedRegistry() },
+    },
     ...startOrder(topology).map((zone) => ({
       command: `npm run dev --workspace apps/${zone.name}`,
       // Compiles the zone's pages before the tests: the lab, and (for shop) its remote entry.

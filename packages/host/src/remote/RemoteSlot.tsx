@@ -12,7 +12,7 @@
 import { createContext, use, useContext, type ComponentProps, type ComponentType, type ReactNode } from 'react';
 import type { RemoteLocation } from '@repo/releases';
 import { Contained } from '../Contained';
-import { ensureExposed, loadedExposed, type Availability } from './loader';
+import { ensureExposed, loadedExposed, RETRY_AFTER_MS, type Availability } from './loader';
 import type { ShopExpose, ShopModules } from './modules';
 
 /** What the server decided for this page, serialised into the page's props. */
@@ -31,20 +31,36 @@ export type PropsOf<E extends ShopExpose> = ComponentProps<ShopModules[E]['defau
 /** An exposed module, seen as its component with its own props (generic over E, TypeScript cannot). */
 type Exposing<E extends ShopExpose> = { default: ComponentType<PropsOf<E>> };
 
-const loads = new Map<string, Promise<ShopModules[ShopExpose] | null>>();
+interface Load {
+  readonly at: number;
+  readonly promise: Promise<ShopModules[ShopExpose] | null>;
+  loaded?: boolean;
+}
 
-/** One load per module of a release (and scope): the promise React's `use` waits for. */
+const loads = new Map<string, Load>();
+
+/**
+ * One load per module of a release (and scope): the promise React's `use` waits for. It must stay
+ * the same while React retries the render that suspended on it; a load that found the module
+ * unavailable is tried again after the loader's retry interval, so an outage does not stick.
+ */
 function loadOnce<E extends ShopExpose>(state: RemoteState, expose: E): Promise<ShopModules[E] | null> {
   const { location, scope } = state;
   const key = `${location.remote}@${location.version} ${location.origin} ${scope} ${expose}`;
   let load = loads.get(key);
-  if (!load) {
-    load = ensureExposed(location, expose, scope).then((availability) =>
-      availability === 'up' ? (loadedExposed<ShopModules[E]>(location, expose, scope) ?? null) : null,
-    );
+  if (!load || (!load.loaded && Date.now() - load.at >= RETRY_AFTER_MS)) {
+    const entry: Load = {
+      at: Date.now(),
+      promise: ensureExposed(location, expose, scope).then((availability) => {
+        const exposed = availability === 'up' ? (loadedExposed<ShopModules[E]>(location, expose, scope) ?? null) : null;
+        entry.loaded = exposed !== null;
+        return exposed;
+      }),
+    };
+    load = entry;
     loads.set(key, load);
   }
-  return load as Promise<ShopModules[E] | null>;
+  return load.promise as Promise<ShopModules[E] | null>;
 }
 
 interface RemoteSlotProps<E extends ShopExpose> {
