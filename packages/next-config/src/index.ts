@@ -172,6 +172,10 @@ export function createNextConfig(options: ZoneConfigOptions, env: Env = process.
       // Load every chunk as a CORS script, so errors in another zone's code keep their stack
       // (see runtime/browser-remote-loader.ts).
       if (compiler === 'client') config.output.crossOriginLoading = 'anonymous';
+      // The host app awaits shop's modules at its top level before hydrating (@repo/host
+      // HostApp). Every browser Next 15 supports runs async functions; saying so keeps webpack
+      // from warning about it in builds where nextjs-mf does not set it (the control build).
+      if (compiler === 'client') config.output.environment = { ...config.output.environment, asyncFunction: true };
       if (compiler === 'client' && env.BENCH_CHUNK_COMPOSITION === '1') {
         config.plugins.push(new ChunkCompositionPlugin('chunk-composition.json'));
       }
