@@ -12,6 +12,7 @@
  * a few seconds; a render waits for it at most a short deadline, else the page goes out without the
  * preload (the browser's federation runtime then loads the chunks itself, a little later).
  */
+import { FROM_RELEASE_ORIGIN } from '@repo/host/remote-source';
 import { entryUrl, type RemoteLocation } from '@repo/releases';
 import type { RemoteState } from './remote/RemoteSlot';
 
@@ -68,7 +69,7 @@ function chunksOf(state: RemoteState, manifest: Manifest): string[] {
 }
 
 export async function remoteChunksOf(state: RemoteState | undefined, now = Date.now()): Promise<string[]> {
-  if (!state || !Object.values(state.availability).includes('up')) return [];
+  if (!FROM_RELEASE_ORIGIN || !state || !Object.values(state.availability).includes('up')) return [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<null>((resolve) => {
     timer = setTimeout(() => resolve(null), REMOTE_CHUNKS_DEADLINE_MS);

@@ -16,8 +16,8 @@
  * release registered again, so nothing half-loaded is reused) is made at most every
  * RETRY_AFTER_MS. The first attempt that succeeds ends the outage: recovery needs no restart.
  */
-import { getInstance } from '@module-federation/runtime';
 import { captureException } from '@sentry/nextjs';
+import { FROM_RELEASE_ORIGIN, loadExposed, registerRelease } from '@repo/host/remote-source';
 import { currentZone } from '@repo/topology';
 import { OwnedError } from '@repo/observability/owned-error';
 import { entryUrl, releaseName, type RemoteLocation } from '@repo/releases';
@@ -64,18 +64,10 @@ interface ReleaseState {
   checking: Promise<void> | null;
 }
 
-type Federation = NonNullable<ReturnType<typeof getInstance>>;
-
 const isServer = typeof window === 'undefined';
 const states = new Map<string, ReleaseState>();
 let attempts = 0;
 
-function federation(): Federation {
-  const zone = currentZone().name;
-  const instance = getInstance((candidate) => candidate.name === zone) ?? getInstance();
-  if (!instance) throw new Error(`No Module Federation instance for ${zone}: is the zone built with nextjs-mf?`);
-  return instance;
-}
 
 /** Where a release's state is kept; `scope` separates simulated outages (the lab) from real ones. */
 function keyOf(location: RemoteLocation, scope: string): string {
@@ -83,26 +75,15 @@ function keyOf(location: RemoteLocation, scope: string): string {
 }
 
 /**
- * Registers the release with the host's federation instance: under a name of its own the first
- * time, and again under the same name (`force`) for each new attempt after a failure, which makes
- * the runtime drop everything it kept of the failed one (the pending entry load, the module
- * cache, the container global). One registration per release, however long an outage lasts.
+ * Registers the release: under a name of its own the first time, and again under the same name
+ * for each new attempt after a failure, so nothing of the failed attempt is reused. One
+ * registration per release, however long an outage lasts.
  */
 function register(location: RemoteLocation, name?: string): ReleaseState {
-  const retry = name !== undefined;
-  if (!retry) attempts += 1;
+  const again = name !== undefined;
+  if (!again) attempts += 1;
   const remoteName = name ?? `${location.remote}_r${attempts}`;
-  federation().registerRemotes(
-    [
-      {
-        name: remoteName,
-        entry: entryUrl(location, isServer ? 'server' : 'browser'),
-        // The release's entry defines the container under the remote's own name (window.shop).
-        entryGlobalName: location.remote,
-      },
-    ],
-    { force: retry },
-  );
+  registerRelease(remoteName, location, again);
   return { name: remoteName, modules: new Map(), loaded: new Map(), outage: null, checkedAt: 0, checking: null };
 }
 
@@ -153,7 +134,7 @@ async function checkAnswers(location: RemoteLocation, state: ReleaseState): Prom
 
 /** A loaded release is 'up' if it answered within the TTL, or answers now. */
 async function stillUp(location: RemoteLocation, state: ReleaseState, expose: string): Promise<Availability> {
-  if (!isServer || Date.now() - state.checkedAt < LIVENESS_TTL_MS) return 'up';
+  if (!isServer || !FROM_RELEASE_ORIGIN || Date.now() - state.checkedAt < LIVENESS_TTL_MS) return 'up';
   state.checking ??= checkAnswers(location, state).finally(() => {
     state.checking = null;
   });
@@ -192,11 +173,7 @@ export async function ensureExposed(location: RemoteLocation, expose: string, sc
   }
   let pending = state.modules.get(expose);
   if (!pending) {
-    const id = `${state.name}/${expose.replace(/^\.\//, '')}`;
-    pending = federation().loadRemote(id).then((exports) => {
-      if (!exports) throw new Error(`${id} loaded as ${String(exports)}`);
-      return exports;
-    });
+    pending = loadExposed(state.name, expose);
     state.modules.set(expose, pending);
   }
   const attempt = state;

@@ -1,0 +1,47 @@
+/**
+ * Where a host gets shop's modules from: the release's container, through the host's own Module
+ * Federation instance. (The benchmark's control build resolves this module to source.control.ts
+ * instead, through the `federation-control` export condition: shop's modules compiled in.)
+ */
+import { getInstance } from '@module-federation/runtime';
+import { currentZone } from '@repo/topology';
+import { entryUrl, type RemoteLocation } from '@repo/releases';
+
+type Federation = NonNullable<ReturnType<typeof getInstance>>;
+
+function federation(): Federation {
+  const zone = currentZone().name;
+  const instance = getInstance((candidate) => candidate.name === zone) ?? getInstance();
+  if (!instance) throw new Error(`No Module Federation instance for ${zone}: is the zone built with nextjs-mf?`);
+  return instance;
+}
+
+/** The code comes from the release's origin, so it is only as available as that origin. */
+export const FROM_RELEASE_ORIGIN = true;
+
+/**
+ * Registers a release with the host's federation instance under `name`; `again` replaces an
+ * earlier registration of that name, which makes the runtime drop everything it kept of it (the
+ * pending entry load, the module cache, the container global).
+ */
+export function registerRelease(name: string, location: RemoteLocation, again: boolean): void {
+  federation().registerRemotes(
+    [
+      {
+        name,
+        entry: entryUrl(location, typeof window === 'undefined' ? 'server' : 'browser'),
+        // The release's entry defines the container under the remote's own name (window.shop).
+        entryGlobalName: location.remote,
+      },
+    ],
+    { force: again },
+  );
+}
+
+/** Loads `./Header` of the release registered as `name`. */
+export async function loadExposed(name: string, expose: string): Promise<unknown> {
+  const id = `${name}/${expose.replace(/^\.\//, '')}`;
+  const exports = await federation().loadRemote(id);
+  if (!exports) throw new Error(`${id} loaded as ${String(exports)}`);
+  return exports;
+}
