@@ -26,6 +26,8 @@ import { entryUrl, releaseName, type RemoteLocation } from '@repo/releases';
 export const SERVER_LOAD_DEADLINE_MS = 600;
 /** The same for a browser (a page already on screen; nothing is blocked while it waits). */
 export const BROWSER_LOAD_DEADLINE_MS = 8_000;
+/** How long a server waits for a loaded release to answer its liveness check. */
+export const LIVENESS_DEADLINE_MS = 400;
 /** During an outage, how often a new attempt is made; recovery is noticed within about this. */
 export const RETRY_AFTER_MS = 1_000;
 /**
@@ -127,7 +129,7 @@ function startOutage(location: RemoteLocation, state: ReleaseState, expose: stri
 /** Whether the release's browser entry still answers, within the server's deadline. */
 async function checkAnswers(location: RemoteLocation, state: ReleaseState): Promise<void> {
   const url = entryUrl(location, 'browser');
-  const response = await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(SERVER_LOAD_DEADLINE_MS) });
+  const response = await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(LIVENESS_DEADLINE_MS) });
   if (!response.ok) throw new Error(`${url} answered HTTP ${response.status}`);
   state.checkedAt = Date.now();
 }
@@ -153,30 +155,13 @@ function describe(cause: unknown): string {
   return `${cause.message.split('\n')[0]}${inner}`;
 }
 
-/**
- * Loads `expose` of the release at `location`, or says it is down. Never throws and never waits
- * longer than the deadline; during an outage it answers 'down' at once until the next retry.
- */
-export async function ensureExposed(location: RemoteLocation, expose: string, scope = ''): Promise<Availability> {
-  const key = keyOf(location, scope);
-  let state = stateOf(location, scope);
-  const outage = state.outage;
-  if (!outage && state.loaded.has(expose)) return stillUp(location, state, expose);
-  if (outage) {
-    if (Date.now() < outage.retryAt) return 'down';
-    // Time for another attempt; requests meanwhile keep getting the fallback at once.
-    outage.retryAt = Date.now() + RETRY_AFTER_MS;
-    const retry = register(location, state.name);
-    retry.outage = outage;
-    states.set(key, retry);
-    state = retry;
-  }
-  let pending = state.modules.get(expose);
+/** Loads `expose` in this attempt within the deadline; a success ends an outage, a failure starts one. */
+async function attemptLoad(location: RemoteLocation, attempt: ReleaseState, expose: string): Promise<Availability> {
+  let pending = attempt.modules.get(expose);
   if (!pending) {
-    pending = loadExposed(state.name, expose);
-    state.modules.set(expose, pending);
+    pending = loadExposed(attempt.name, expose);
+    attempt.modules.set(expose, pending);
   }
-  const attempt = state;
   try {
     const exports = await withDeadline(pending, isServer ? SERVER_LOAD_DEADLINE_MS : BROWSER_LOAD_DEADLINE_MS, releaseName(location));
     attempt.loaded.set(expose, exports);
@@ -192,6 +177,29 @@ export async function ensureExposed(location: RemoteLocation, expose: string, sc
     else console.warn(`[${currentZone().name}] ${releaseName(location)} still unavailable: ${describe(cause)}`);
     return 'down';
   }
+}
+
+/**
+ * Loads `expose` of the release at `location`, or says it is down. Never throws. Only the request
+ * that discovers an outage waits, at most the deadline; during the outage every request answers
+ * 'down' at once, and at most every RETRY_AFTER_MS one of them starts a new attempt in the
+ * background, whose success the following requests see.
+ */
+export async function ensureExposed(location: RemoteLocation, expose: string, scope = ''): Promise<Availability> {
+  const state = stateOf(location, scope);
+  const outage = state.outage;
+  if (outage) {
+    if (Date.now() >= outage.retryAt) {
+      outage.retryAt = Date.now() + RETRY_AFTER_MS;
+      const retry = register(location, state.name);
+      retry.outage = outage;
+      states.set(keyOf(location, scope), retry);
+      void attemptLoad(location, retry, expose);
+    }
+    return 'down';
+  }
+  if (state.loaded.has(expose)) return stillUp(location, state, expose);
+  return attemptLoad(location, state, expose);
 }
 
 /** The loaded module, if `ensureExposed` has loaded it (synchronous: for rendering). */
