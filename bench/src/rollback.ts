@@ -18,6 +18,8 @@ export interface FlipFigures {
   flips: number;
   /** From starting `npm run rollback` until every host's server HTML uses the release. */
   commandToServer: number[];
+  /** How long the command itself ran (npm and node starting, the check that the target answers, the write). */
+  command: number[];
   /** From the registry write until every host's server HTML uses the release. */
   writeToServer: number[];
   /** From starting the command until a fresh page in every host shows the release, hydrated. */
@@ -35,13 +37,19 @@ function runRollback(registry: string, version: string): Promise<void> {
   });
 }
 
+/**
+ * How often each host is asked. Each poll is a full server render; asking much more often keeps
+ * both cores busy rendering and slows the very command being timed.
+ */
+const POLL_INTERVAL_MS = 20;
+
 /** Polls a host's `/` until its HTML says it used `release`; resolves with the time it did. */
 async function serverServes(host: Zone, release: string, deadline: number): Promise<number> {
   const marker = `data-shop-release="${release}"`;
   while (performance.now() < deadline) {
     const html = await (await fetch(`${host.origin}/`)).text();
     if (html.includes(marker)) return performance.now();
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
   }
   throw new Error(`${host.name} did not serve ${release} within the deadline`);
 }
@@ -75,7 +83,7 @@ export async function measureRollbacks(
   releases: { good: string; broken: string },
   rollbacks: number,
 ): Promise<{ rollback: FlipFigures; deploy: FlipFigures }> {
-  const empty = (): FlipFigures => ({ flips: 0, commandToServer: [], writeToServer: [], commandToBrowser: [] });
+  const empty = (): FlipFigures => ({ flips: 0, command: [], commandToServer: [], writeToServer: [], commandToBrowser: [] });
   const figures = { rollback: empty(), deploy: empty() };
   for (let i = 0; i < rollbacks * 2; i++) {
     const good = i % 2 === 1;
@@ -85,14 +93,15 @@ export async function measureRollbacks(
     const started = performance.now();
     const startedWall = Date.now();
     const deadline = started + 30_000;
-    const command = runRollback(registry, version);
+    const command = runRollback(registry, version).then(() => performance.now());
     const served = await Promise.all(hosts.map((host) => serverServes(host, release, deadline)));
-    await command;
+    const commandDone = await command;
     const shown = await Promise.all(hosts.map((host) => browserShows(browser, host, release, good, deadline)));
     const lastMove = readRegistry(registry).shop?.moves.at(-1);
     if (lastMove?.to !== version) throw new Error(`the registry's last move is not to ${version}`);
     const servedAt = Math.max(...served);
     into.flips += 1;
+    into.command.push(commandDone - started);
     into.commandToServer.push(servedAt - started);
     into.writeToServer.push(servedAt - started - (Date.parse(lastMove.at) - startedWall));
     into.commandToBrowser.push(Math.max(...shown) - started);

@@ -125,10 +125,11 @@ async function main() {
     report(
       'Rollback: from the pointer move to every host serving the release',
       `${flips.rollback.flips} rollbacks (shop@${BROKEN.version} → shop@1.0.0) and ${flips.deploy.flips} deploys the other way, ` +
-        `alternating, with ${hostsOf(topology, 'shop').map((z) => z.name).join(' and ')} serving; each host polled every 5 ms.\n\n` +
+        `alternating, with ${hostsOf(topology, 'shop').map((z) => z.name).join(' and ')} serving; each host's \`/\` polled every 20 ms.\n\n` +
         table(
           ['rollback to shop@1.0.0', 'p50', 'p95'],
           [
+            rows('`npm run rollback` runs (npm and node start, target checked, registry written)', flips.rollback.command),
             rows('`npm run rollback` started → every host’s server HTML uses it', flips.rollback.commandToServer),
             rows('registry written → every host’s server HTML uses it', flips.rollback.writeToServer),
             rows('`npm run rollback` started → a fresh page in every host shows it, hydrated', flips.rollback.commandToBrowser),
