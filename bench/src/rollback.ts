@@ -26,6 +26,22 @@ export interface FlipFigures {
   commandToBrowser: number[];
 }
 
+/** How the pointer is moved: the command people type, or the inbox's button (its endpoint). */
+export type Mover = { kind: 'command'; registry: string } | { kind: 'inbox'; origin: string };
+
+async function pressInboxButton(origin: string, version: string): Promise<void> {
+  const response = await fetch(`${origin}/api/releases/shop/live`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ version }),
+  });
+  if (response.status !== 200) throw new Error(`the inbox refused to move shop to ${version}: ${response.status} ${await response.text()}`);
+}
+
+function move(mover: Mover, version: string): Promise<void> {
+  return mover.kind === 'command' ? runRollback(mover.registry, version) : pressInboxButton(mover.origin, version);
+}
+
 function runRollback(registry: string, version: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn('npm', ['run', '--silent', 'rollback', '--', 'shop', version], {
@@ -78,6 +94,7 @@ async function browserShows(browser: Browser, host: Zone, release: string, good:
 
 export async function measureRollbacks(
   registry: string,
+  mover: Mover,
   hosts: readonly Zone[],
   browser: Browser,
   releases: { good: string; broken: string },
@@ -93,7 +110,7 @@ export async function measureRollbacks(
     const started = performance.now();
     const startedWall = Date.now();
     const deadline = started + 30_000;
-    const command = runRollback(registry, version).then(() => performance.now());
+    const command = move(mover, version).then(() => performance.now());
     const served = await Promise.all(hosts.map((host) => serverServes(host, release, deadline)));
     const commandDone = await command;
     const shown = await Promise.all(hosts.map((host) => browserShows(browser, host, release, good, deadline)));

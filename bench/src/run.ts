@@ -48,6 +48,7 @@ async function build() {
 async function startAll() {
   await startServer('inbox', ['run', 'start', '--workspace', 'apps/inbox'], `${topology.inbox.origin}/healthz`, {
     INBOX_DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-inbox-')),
+    FEDERATION_REGISTRY: REGISTRY,
   });
   for (const zone of startOrder(topology)) {
     await startServer(zone.name, ['run', 'start', '--workspace', `apps/${zone.name}`], `${zone.origin}/`, {
@@ -117,14 +118,18 @@ async function main() {
       ),
     );
 
-    const flips = await measureRollbacks(REGISTRY, hostsOf(topology, 'shop'), browser, { good: '1.0.0', broken: BROKEN.version }, ROLLBACKS);
+    const releases = { good: '1.0.0', broken: BROKEN.version };
+    const hosts = hostsOf(topology, 'shop');
+    const flips = await measureRollbacks(REGISTRY, { kind: 'command', registry: REGISTRY }, hosts, browser, releases, ROLLBACKS);
+    const button = await measureRollbacks(REGISTRY, { kind: 'inbox', origin: topology.inbox.origin }, hosts, browser, releases, ROLLBACKS);
     const rows = (label: string, values: number[]) => {
       const [p50, p95] = p50p95(values);
       return [label, ms(p50), ms(p95)];
     };
     report(
       'Rollback: from the pointer move to every host serving the release',
-      `${flips.rollback.flips} rollbacks (shop@${BROKEN.version} → shop@1.0.0) and ${flips.deploy.flips} deploys the other way, ` +
+      `${flips.rollback.flips} rollbacks (shop@${BROKEN.version} → shop@1.0.0) and ${flips.deploy.flips} deploys the other way ` +
+        `with \`npm run rollback\`, then as many with the inbox's button, ` +
         `alternating, with ${hostsOf(topology, 'shop').map((z) => z.name).join(' and ')} serving; each host's \`/\` polled every 20 ms.\n\n` +
         table(
           ['rollback to shop@1.0.0', 'p50', 'p95'],
@@ -133,6 +138,8 @@ async function main() {
             rows('`npm run rollback` started → every host’s server HTML uses it', flips.rollback.commandToServer),
             rows('registry written → every host’s server HTML uses it', flips.rollback.writeToServer),
             rows('`npm run rollback` started → a fresh page in every host shows it, hydrated', flips.rollback.commandToBrowser),
+            rows('the inbox’s button (its POST) → every host’s server HTML uses it', button.rollback.commandToServer),
+            rows('the inbox’s button → a fresh page in every host shows it, hydrated', button.rollback.commandToBrowser),
             rows(`(deploy to shop@${BROKEN.version}) command → server HTML`, flips.deploy.commandToServer),
           ],
         ),
