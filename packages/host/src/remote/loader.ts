@@ -37,7 +37,7 @@ export const RETRY_AFTER_MS = 1_000;
  * between share the answer, and concurrent requests share one check).
  */
 export const LIVENESS_TTL_MS = 250;
-/** At most this many releases (and lab outages) are remembered per process. */
+/** At most this many simulated (lab) outages are remembered per process; real releases always are. */
 const MAX_TRACKED = 64;
 
 /** A remote's code could not be loaded: the remote's owner is told (no frame of theirs exists). */
@@ -70,7 +70,6 @@ const isServer = typeof window === 'undefined';
 const states = new Map<string, ReleaseState>();
 let attempts = 0;
 
-
 /** Where a release's state is kept; `scope` separates simulated outages (the lab) from real ones. */
 function keyOf(location: RemoteLocation, scope: string): string {
   return `${releaseName(location)} ${location.origin} ${scope}`;
@@ -89,14 +88,24 @@ function register(location: RemoteLocation, name?: string): ReleaseState {
   return { name: remoteName, modules: new Map(), loaded: new Map(), outage: null, checkedAt: 0, checking: null };
 }
 
+const simulated: string[] = [];
+
+/** Each lab visit is an outage of its own; only the latest MAX_TRACKED are kept. */
+function rememberSimulatedOutage(key: string): void {
+  simulated.push(key);
+  while (simulated.length > MAX_TRACKED) {
+    const oldest = simulated.shift();
+    if (oldest) states.delete(oldest);
+  }
+}
+
 function stateOf(location: RemoteLocation, scope: string): ReleaseState {
   const key = keyOf(location, scope);
   let state = states.get(key);
   if (!state) {
     state = register(location);
     states.set(key, state);
-    const oldest = states.keys().next();
-    if (states.size > MAX_TRACKED && !oldest.done) states.delete(oldest.value);
+    if (scope) rememberSimulatedOutage(key);
   }
   return state;
 }
