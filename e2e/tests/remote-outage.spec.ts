@@ -84,6 +84,7 @@ async function expectOneOutageEventPerZone(run: string): Promise<void> {
     expect(event.message).toContain(`shop@1.0.0 could not be loaded from ${SHOP_ORIGIN}`);
     expect(event.release?.version).toBe('shop@1.0.0');
     expect(tag(event, 'owner')).toBe('shop');
+    expect(tag(event, 'failure')).toBe('remote-down');
   }
   await expectNoOtherProjectGot('shop', run);
 }

@@ -15,6 +15,20 @@ export default function LabIndexPage() {
           </li>
         ))}
       </ul>
+      <h2>Outages and releases</h2>
+      <p>These happen to the whole zone, so they are started from a terminal (see the README):</p>
+      <ul>
+        <li>
+          Stop shop (or freeze it with <code>kill -STOP</code>) and reload this page: the fallback Header, at once, and
+          one <code>remote-down</code> event in shop&apos;s project. Start it again: shop&apos;s Header is back within
+          a second, with no restart here.
+        </li>
+        <li>
+          <code>npm run deploy -- shop 1.1.0 --defect header</code> ships a shop release whose Header is broken: shop&apos;s
+          project fills with errors tagged <code>shop@1.1.0</code>. Roll back with the button in shop&apos;s view of
+          the inbox, or <code>npm run rollback -- shop 1.0.0</code>, and they stop.
+        </li>
+      </ul>
     </main>
   );
 }

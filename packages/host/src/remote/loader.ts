@@ -129,7 +129,7 @@ function startOutage(location: RemoteLocation, state: ReleaseState, expose: stri
   const now = Date.now();
   const outage: Outage = { since: now, retryAt: now + RETRY_AFTER_MS, error };
   // Once per outage of this release in this process (a server, or a browser tab), not per request.
-  captureException(error, { tags: { remote: location.remote, remote_origin: location.origin } });
+  captureException(error, { tags: { failure: 'remote-down', remote: location.remote, remote_origin: location.origin } });
   console.error(`[${zone.name}] ${error.message}: ${describe(cause)}`);
   state.outage = outage;
   return outage;
