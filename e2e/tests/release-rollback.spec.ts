@@ -8,17 +8,16 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { APIRequestContext } from '@playwright/test';
 import { moveLive } from '@repo/releases/registry';
-import { hostsOf, resolveTopology } from '@repo/topology';
 import { expect, test, waitForHydration } from '../fixtures';
 import { eventsOf, expectDeliveredTo, expectNoOtherProjectGot, newRun, tag, waitForEvents } from '../fixtures/inbox';
-import { freshRegistry, shiftedPorts, startZoneServer, type ZoneServer } from '../fixtures/zone-servers';
+import { freshRegistry, shiftedHosts, shiftedPorts, startZoneServer, type ZoneServer } from '../fixtures/zone-servers';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const PORTS = shiftedPorts(40);
 const BROKEN_PORT = PORTS.shop + 10;
 /** The workshop's broken release (apps/shop `build:broken-release`). */
 const BROKEN = '1.1.0';
-const HOSTS = hostsOf(resolveTopology(), 'shop').map((zone) => ({ name: zone.name, origin: `http://localhost:${PORTS[zone.name]}` }));
+const HOSTS = shiftedHosts(PORTS);
 
 test.describe.configure({ mode: 'serial' });
 

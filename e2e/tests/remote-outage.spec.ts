@@ -3,13 +3,13 @@
  * shop stopped, shop hung, shop back, against this spec's own shop and hosts (fixtures/zone-servers).
  */
 import type { APIRequestContext, Page } from '@playwright/test';
-import { hostsOf, resolveTopology, type ZoneName } from '@repo/topology';
+import type { ZoneName } from '@repo/topology';
 import { expect, test, waitForHydration, type BrowserProblems } from '../fixtures';
 import { eventsOf, expectDeliveredTo, expectNoOtherProjectGot, newRun, tag, waitForEvents } from '../fixtures/inbox';
-import { freshRegistry, shiftedPorts, startZoneServer, type ZoneServer } from '../fixtures/zone-servers';
+import { freshRegistry, shiftedHosts, shiftedPorts, startZoneServer, type ZoneServer } from '../fixtures/zone-servers';
 
 const PORTS = shiftedPorts(30);
-const HOSTS = hostsOf(resolveTopology(), 'shop').map((zone) => ({ name: zone.name, origin: `http://localhost:${PORTS[zone.name]}` }));
+const HOSTS = shiftedHosts(PORTS);
 const SHOP_ORIGIN = `http://localhost:${PORTS.shop}`;
 /** What the contract promises a page during an outage. */
 const ANSWER_WITHIN_MS = 1_000;

@@ -4,9 +4,9 @@ import { currentZone } from '@repo/topology';
 import { HeaderFallback } from './HeaderFallback';
 import { RemoteContext, RemoteSlot, type RemoteState } from './remote/RemoteSlot';
 import { loadWhatTheServerRendered } from './remote/hydration';
+import { releaseName } from '@repo/releases';
 import {
   loadPageRemotes,
-  rememberBrowserLocation,
   remoteStateOfRequest,
   type HostPageContext,
   type RemotePageStatics,
@@ -35,7 +35,6 @@ type HostAppProps = AppProps & { remote: RemoteState };
 export default function HostApp({ Component, pageProps, remote }: HostAppProps) {
   const zone = currentZone();
   const hydrated = useHydrated();
-  rememberBrowserLocation(remote.location);
   return (
     <RemoteContext.Provider value={remote}>
       <RemoteSlot expose="./Header" props={{}} fallback={<HeaderFallback />} />
@@ -43,7 +42,7 @@ export default function HostApp({ Component, pageProps, remote }: HostAppProps) 
         data-zone={zone.name}
         data-testid="zone-shell"
         data-hydrated={hydrated}
-        data-shop-release={`${remote.location.remote}@${remote.location.version ?? 'unknown'}`}
+        data-shop-release={releaseName(remote.location)}
       >
         <Component {...pageProps} />
       </div>

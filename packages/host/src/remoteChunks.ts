@@ -14,6 +14,7 @@
  */
 import { FROM_RELEASE_ORIGIN } from '@repo/host/remote-source';
 import { entryUrl, type RemoteLocation } from '@repo/releases';
+import { withDeadline } from './remote/loader';
 import type { RemoteState } from './remote/RemoteSlot';
 
 /** How long a release's manifest is reused: a release rebuilt in place is picked up within this. */
@@ -70,10 +71,6 @@ function chunksOf(state: RemoteState, manifest: Manifest): string[] {
 
 export async function remoteChunksOf(state: RemoteState | undefined, now = Date.now()): Promise<string[]> {
   if (!FROM_RELEASE_ORIGIN || !state || !Object.values(state.availability).includes('up')) return [];
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), REMOTE_CHUNKS_DEADLINE_MS);
-  });
-  const manifest = await Promise.race([manifestOf(state.location, now), deadline]).finally(() => clearTimeout(timer));
+  const manifest = await withDeadline(manifestOf(state.location, now), REMOTE_CHUNKS_DEADLINE_MS, 'the manifest').catch(() => null);
   return manifest ? chunksOf(state, manifest) : [];
 }

@@ -12,7 +12,7 @@
 import { createContext, use, useContext, type ComponentProps, type ComponentType, type ReactNode } from 'react';
 import type { RemoteLocation } from '@repo/releases';
 import { Contained } from '../Contained';
-import { ensureExposed, loadedExposed, RETRY_AFTER_MS, type Availability } from './loader';
+import { ensureExposed, loadedExposed, releaseKey, RETRY_AFTER_MS, type Availability } from './loader';
 import type { ShopExpose, ShopModules } from './modules';
 
 /** What the server decided for this page, serialised into the page's props. */
@@ -46,7 +46,7 @@ const loads = new Map<string, Load>();
  */
 function loadOnce<E extends ShopExpose>(state: RemoteState, expose: E): Promise<ShopModules[E] | null> {
   const { location, scope } = state;
-  const key = `${location.remote}@${location.version} ${location.origin} ${scope} ${expose}`;
+  const key = `${releaseKey(location, scope)} ${expose}`;
   let load = loads.get(key);
   if (!load || (!load.loaded && Date.now() - load.at >= RETRY_AFTER_MS)) {
     const entry: Load = {

@@ -50,7 +50,6 @@ export type Availability = 'up' | 'down';
 interface Outage {
   readonly since: number;
   retryAt: number;
-  readonly error: RemoteUnavailableError;
 }
 
 interface ReleaseState {
@@ -71,7 +70,7 @@ const states = new Map<string, ReleaseState>();
 let attempts = 0;
 
 /** Where a release's state is kept; `scope` separates simulated outages (the lab) from real ones. */
-function keyOf(location: RemoteLocation, scope: string): string {
+export function releaseKey(location: RemoteLocation, scope: string): string {
   return `${releaseName(location)} ${location.origin} ${scope}`;
 }
 
@@ -100,7 +99,7 @@ function rememberSimulatedOutage(key: string): void {
 }
 
 function stateOf(location: RemoteLocation, scope: string): ReleaseState {
-  const key = keyOf(location, scope);
+  const key = releaseKey(location, scope);
   let state = states.get(key);
   if (!state) {
     state = register(location);
@@ -110,7 +109,8 @@ function stateOf(location: RemoteLocation, scope: string): ReleaseState {
   return state;
 }
 
-function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+/** `work`, or a rejection once `ms` have passed (the work itself is not cancelled). */
+export function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what} did not load within ${ms} ms`)), ms);
@@ -118,7 +118,7 @@ function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T>
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
-function startOutage(location: RemoteLocation, state: ReleaseState, expose: string, cause: unknown): Outage {
+function startOutage(location: RemoteLocation, state: ReleaseState, expose: string, cause: unknown): void {
   const release = releaseName(location);
   const zone = currentZone();
   const error = new RemoteUnavailableError(
@@ -127,12 +127,11 @@ function startOutage(location: RemoteLocation, state: ReleaseState, expose: stri
     { cause, release },
   );
   const now = Date.now();
-  const outage: Outage = { since: now, retryAt: now + RETRY_AFTER_MS, error };
+  const outage: Outage = { since: now, retryAt: now + RETRY_AFTER_MS };
   // Once per outage of this release in this process (a server, or a browser tab), not per request.
   captureException(error, { tags: { failure: 'remote-down', remote: location.remote, remote_origin: location.origin } });
   console.error(`[${zone.name}] ${error.message}: ${describe(cause)}`);
   state.outage = outage;
-  return outage;
 }
 
 /** Whether the release's browser entry still answers, within the server's deadline. */
@@ -202,7 +201,7 @@ export async function ensureExposed(location: RemoteLocation, expose: string, sc
       outage.retryAt = Date.now() + RETRY_AFTER_MS;
       const retry = register(location, state.name);
       retry.outage = outage;
-      states.set(keyOf(location, scope), retry);
+      states.set(releaseKey(location, scope), retry);
       void attemptLoad(location, retry, expose);
     }
     return 'down';
@@ -213,5 +212,5 @@ export async function ensureExposed(location: RemoteLocation, expose: string, sc
 
 /** The loaded module, if `ensureExposed` has loaded it (synchronous: for rendering). */
 export function loadedExposed<M>(location: RemoteLocation, expose: string, scope = ''): M | undefined {
-  return states.get(keyOf(location, scope))?.loaded.get(expose) as M | undefined;
+  return states.get(releaseKey(location, scope))?.loaded.get(expose) as M | undefined;
 }
