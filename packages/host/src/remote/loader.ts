@@ -163,26 +163,43 @@ function describe(cause: unknown): string {
   return `${cause.message.split('\n')[0]}${inner}`;
 }
 
-/** Loads `expose` in this attempt within the deadline; a success ends an outage, a failure starts one. */
-async function attemptLoad(location: RemoteLocation, attempt: ReleaseState, expose: string): Promise<Availability> {
+/**
+ * The load of `expose` in this attempt, started once. Its outcome, whenever it comes, decides the
+ * release's state: a success ends an outage, a failure starts one. Missing a request's deadline is
+ * neither: a release loading slowly (its first load, on a busy machine) is not down, and the load
+ * goes on for the next requests; a remote that never answers fails by the fetch timeouts of the
+ * runtime plugins (2 s on the server, 8 s in a browser), and that starts the outage.
+ */
+function loadOnce(location: RemoteLocation, attempt: ReleaseState, expose: string): Promise<unknown> {
   let pending = attempt.modules.get(expose);
   if (!pending) {
     pending = loadExposed(attempt.name, expose);
     attempt.modules.set(expose, pending);
+    pending.then(
+      (exports) => {
+        attempt.loaded.set(expose, exports);
+        attempt.checkedAt = Date.now();
+        if (attempt.outage) {
+          console.info(`[${currentZone().name}] ${releaseName(location)} is back after ${Date.now() - attempt.outage.since} ms`);
+          attempt.outage = null;
+        }
+      },
+      (cause: unknown) => {
+        attempt.modules.delete(expose);
+        if (!attempt.outage) startOutage(location, attempt, expose, cause);
+        else console.warn(`[${currentZone().name}] ${releaseName(location)} still unavailable: ${describe(cause)}`);
+      },
+    );
   }
+  return pending;
+}
+
+/** Whether `expose` of this attempt is loaded by the deadline ('down' for this request otherwise). */
+async function attemptLoad(location: RemoteLocation, attempt: ReleaseState, expose: string): Promise<Availability> {
   try {
-    const exports = await withDeadline(pending, isServer ? SERVER_LOAD_DEADLINE_MS : BROWSER_LOAD_DEADLINE_MS, releaseName(location));
-    attempt.loaded.set(expose, exports);
-    attempt.checkedAt = Date.now();
-    if (attempt.outage) {
-      console.info(`[${currentZone().name}] ${releaseName(location)} is back after ${Date.now() - attempt.outage.since} ms`);
-      attempt.outage = null;
-    }
+    await withDeadline(loadOnce(location, attempt, expose), isServer ? SERVER_LOAD_DEADLINE_MS : BROWSER_LOAD_DEADLINE_MS, releaseName(location));
     return 'up';
-  } catch (cause) {
-    attempt.modules.delete(expose);
-    if (!attempt.outage) startOutage(location, attempt, expose, cause);
-    else console.warn(`[${currentZone().name}] ${releaseName(location)} still unavailable: ${describe(cause)}`);
+  } catch {
     return 'down';
   }
 }
