@@ -6,7 +6,7 @@
  * (here, its own origin). Several can be served at once; the registry's pointer says which one
  * the hosts load. Moving the pointer is a deploy or a rollback: no host rebuilds or restarts.
  */
-import type { RemoteName } from '@repo/topology';
+import { remoteEntryPath, type RemoteName } from '@repo/topology';
 
 /** Where a host loads a remote from, for this request: one release at one location. */
 export interface RemoteLocation {
@@ -17,18 +17,14 @@ export interface RemoteLocation {
   readonly origin: string;
 }
 
-/** The release name events carry: `<owner>@<version>` (CONTRACT.md), `shop@unknown` if unnamed. */
+/** The release name events carry: `<owner>@<version>` (docs/contract.md), `shop@unknown` if unnamed. */
 export function releaseName(location: Pick<RemoteLocation, 'remote' | 'version'>): string {
   return `${location.remote}@${location.version ?? 'unknown'}`;
 }
 
-/**
- * A release's container entry. Next builds two bundles per app, so a remote serves two entries:
- * one for browsers (`static/chunks`) and one a host's Node server evaluates (`static/ssr`).
- */
+/** A release's container entry for one runtime (the path is the topology's). */
 export function entryUrl(location: Pick<RemoteLocation, 'origin'>, runtime: 'browser' | 'server'): string {
-  const dir = runtime === 'server' ? 'ssr' : 'chunks';
-  return `${location.origin}/_next/static/${dir}/remoteEntry.js`;
+  return `${location.origin}${remoteEntryPath(runtime)}`;
 }
 
 /** `shop@1.1.0` or `1.1.0` → `1.1.0`, for commands that accept either. */
@@ -44,3 +40,10 @@ export function versionOf(remote: RemoteName, release: string): string {
 export function isValidVersion(version: string): boolean {
   return /^[0-9A-Za-z][0-9A-Za-z._+-]{0,63}$/.test(version) && !version.includes('..');
 }
+
+/**
+ * The workshop's broken release: shop 1.1.0 whose Header throws (`npm run deploy -- shop 1.1.0
+ * --defect header`; shop's `build:broken-release` script builds the same). Tests and the bench
+ * serve it beside 1.0.0.
+ */
+export const BROKEN_RELEASE = { remote: 'shop', version: '1.1.0', defect: 'header' } as const;

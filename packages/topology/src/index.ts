@@ -158,14 +158,26 @@ export function isZoneName(value: string): value is ZoneName {
   return (ZONE_NAMES as readonly string[]).includes(value);
 }
 
+/** Whether a name is a zone that is also a federation container (a remote). */
+export function isRemoteName(value: string): value is RemoteName {
+  return isZoneName(value) && ZONE_SPECS[value].isRemote;
+}
+
+/** Every remote of the topology (today: shop). */
+export const REMOTE_NAMES: readonly RemoteName[] = ZONE_NAMES.filter(isRemoteName);
+
 /**
- * Where a host finds a remote's container. Next builds two bundles per app, so a remote serves
- * two entries: one for browsers (`static/chunks`) and one the host's Node server evaluates
- * (`static/ssr`).
+ * The path of a remote's container entry under its origin. Next builds two bundles per app, so
+ * a remote serves two entries: one for browsers (`static/chunks`) and one the host's Node server
+ * evaluates (`static/ssr`).
  */
+export function remoteEntryPath(runtime: 'browser' | 'server'): string {
+  return `/_next/static/${runtime === 'server' ? 'ssr' : 'chunks'}/remoteEntry.js`;
+}
+
+/** Where a host finds a remote's container in the topology (its main release's origin). */
 export function remoteEntryUrl(topology: Topology, remote: RemoteName, runtime: 'browser' | 'server'): string {
-  const dir = runtime === 'server' ? 'ssr' : 'chunks';
-  return `${topology.zones[remote].origin}/_next/static/${dir}/remoteEntry.js`;
+  return `${topology.zones[remote].origin}${remoteEntryPath(runtime)}`;
 }
 
 /** The zones that consume a remote, e.g. `hostsOf('shop')` → home and checkout. */
