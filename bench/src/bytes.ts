@@ -5,7 +5,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from '@playwright/test';
-import { browserLaunchOptions } from 'e2e/browser';
+import { browserLaunchOptions } from '@repo/testkit/browser';
 import type { Zone } from '@repo/topology';
 import { REPO_ROOT } from './servers.ts';
 

@@ -3,7 +3,7 @@
  * same page from the control build (shop's Header compiled in). Rounds alternate between the two
  * so machine noise hits both alike.
  */
-import autocannon from 'autocannon';
+import { load as loadTest } from '@repo/testkit/load';
 import { median } from './stats.ts';
 
 export interface RenderFigures {
@@ -21,11 +21,11 @@ export interface RenderComparison {
 }
 
 async function load(url: string, connections: number, seconds: number): Promise<RenderFigures> {
-  const result = await autocannon({ url, connections, duration: seconds });
+  const result = await loadTest({ url, connections, seconds });
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${url}: ${result.non2xx} non-2xx answers and ${result.errors} errors under load`);
   }
-  return { requestsPerSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+  return { requestsPerSecond: result.requestsPerSecond, p50: result.latency.p50, p99: result.latency.p99 };
 }
 
 function summarize(rounds: RenderFigures[]): RenderFigures {

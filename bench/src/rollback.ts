@@ -7,12 +7,11 @@
  * flips alternate between the two releases; the figures are for flips back to the good release
  * (rollbacks) and, separately, to the broken one (deploys).
  */
-import { spawn } from 'node:child_process';
 import type { Browser } from '@playwright/test';
 import { readRegistry } from '@repo/releases/registry';
+import { percentile } from '@repo/testkit/load';
 import type { Zone } from '@repo/topology';
-import { REPO_ROOT } from './servers.ts';
-import { percentile } from './stats.ts';
+import { run } from './servers.ts';
 
 export interface FlipFigures {
   flips: number;
@@ -43,14 +42,7 @@ function move(mover: Mover, version: string): Promise<void> {
 }
 
 function runRollback(registry: string, version: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '--silent', 'rollback', '--', 'shop', version], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, FEDERATION_REGISTRY: registry },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`rollback to ${version} exited ${code}`))));
-  });
+  return run('npm', ['run', '--silent', 'rollback', '--', 'shop', version], { FEDERATION_REGISTRY: registry }, true);
 }
 
 /**

@@ -11,17 +11,19 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { stopAll } from '@repo/testkit/process';
 import { hostsOf, startOrder, topology } from '@repo/topology';
 import { measurePage, openBrowser, type PageBytes } from './bytes.ts';
 import { browserErrorToOwner, serverErrorToOwner } from './latency.ts';
 import { compareRender } from './render.ts';
 import { measureRollbacks, p50p95 } from './rollback.ts';
-import { REPO_ROOT, run, startServer, stopAll } from './servers.ts';
+import { REPO_ROOT, run, startScript } from './servers.ts';
 import { devColdStart } from './startup.ts';
 import { kib, ms, table } from './stats.ts';
 
-const args = new Set(process.argv.slice(2));
-const quick = args.has('--quick');
+const { values: args } = parseArgs({ options: { quick: { type: 'boolean' }, 'npm-test': { type: 'boolean' } } });
+const quick = args.quick === true;
 const LATENCY_SAMPLES = quick ? 10 : 50;
 const CONTROL_PORT = topology.zones.checkout.port + 20;
 const control = { origin: `http://localhost:${CONTROL_PORT}` };
@@ -46,22 +48,22 @@ async function build() {
 }
 
 async function startAll() {
-  await startServer('inbox', ['run', 'start', '--workspace', 'apps/inbox'], `${topology.inbox.origin}/healthz`, {
+  await startScript('inbox', ['run', 'start', '--workspace', 'apps/inbox'], `${topology.inbox.origin}/healthz`, {
     INBOX_DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-inbox-')),
     FEDERATION_REGISTRY: REGISTRY,
   });
   for (const zone of startOrder(topology)) {
-    await startServer(zone.name, ['run', 'start', '--workspace', `apps/${zone.name}`], `${zone.origin}/`, {
+    await startScript(zone.name, ['run', 'start', '--workspace', `apps/${zone.name}`], `${zone.origin}/`, {
       FEDERATION_REGISTRY: REGISTRY,
     });
   }
-  await startServer(
+  await startScript(
     `shop@${BROKEN.version}`,
     ['run', 'start', '--workspace', 'apps/shop', '--', '--release', BROKEN.version, '--port', String(BROKEN.port)],
     `http://localhost:${BROKEN.port}/_next/static/chunks/remoteEntry.js`,
     { FEDERATION_REGISTRY: REGISTRY },
   );
-  await startServer('checkout (control)', ['run', 'start', '--workspace', 'apps/checkout'], `${control.origin}/`, {
+  await startScript('checkout (control)', ['run', 'start', '--workspace', 'apps/checkout'], `${control.origin}/`, {
     FEDERATION_CONTROL: 'local',
     CHECKOUT_PORT: String(CONTROL_PORT),
   });
@@ -146,13 +148,13 @@ async function main() {
     );
   } finally {
     await browser.close();
-    stopAll();
+    await stopAll();
   }
 
   const dev = await devColdStart();
   const startupRows = [['`npm run dev` from cold, until every zone answers', `${dev.seconds.toFixed(1)} s`]];
   for (const [zone, seconds] of Object.entries(dev.perZone)) startupRows.push([`  ${zone} answers`, `${seconds.toFixed(1)} s`]);
-  if (args.has('--npm-test')) {
+  if (args['npm-test']) {
     const testStarted = performance.now();
     await run('npm', ['test'], { CI: 'true' });
     startupRows.push(['`npm test` wall time', `${((performance.now() - testStarted) / 1000).toFixed(0)} s`]);
@@ -167,8 +169,8 @@ async function main() {
   console.log(`\nWritten to bench/RESULTS.md`);
 }
 
-main().catch((error: unknown) => {
-  stopAll();
+main().catch(async (error: unknown) => {
   console.error(error);
+  await stopAll();
   process.exit(1);
 });

@@ -1,24 +1,25 @@
 /** `npm run dev` from cold (no .next) until every zone and the inbox answer. */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { waitForUrl } from '@repo/testkit/process';
 import { ZONE_NAMES, topology } from '@repo/topology';
-import { REPO_ROOT, startServer, stopServer, waitUntilUp } from './servers.ts';
+import { REPO_ROOT, startScript } from './servers.ts';
 
 export async function devColdStart(): Promise<{ seconds: number; perZone: Record<string, number> }> {
   for (const zone of ZONE_NAMES) rmSync(join(REPO_ROOT, 'apps', zone, '.next'), { recursive: true, force: true });
   const started = performance.now();
-  const dev = await startServer('npm run dev', ['run', 'dev'], `${topology.inbox.origin}/healthz`, {}, 300_000);
+  const dev = await startScript('npm run dev', ['run', 'dev'], `${topology.inbox.origin}/healthz`, {}, 300_000);
   const perZone: Record<string, number> = {};
   try {
     // Each zone answers once its first page compiled and rendered (with shop's Header, for hosts).
     await Promise.all(
       ZONE_NAMES.map(async (name) => {
-        await waitUntilUp(`${topology.zones[name].origin}/`, 300_000);
+        await waitForUrl(`${topology.zones[name].origin}/`, { timeoutMs: 300_000, abandon: dev.exited.then(() => `npm run dev exited:\n${dev.output()}`) });
         perZone[name] = (performance.now() - started) / 1000;
       }),
     );
     return { seconds: (performance.now() - started) / 1000, perZone };
   } finally {
-    stopServer(dev);
+    await dev.stop();
   }
 }

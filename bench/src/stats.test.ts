@@ -1,19 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { median, percentile, table } from './stats.ts';
+import { kib, median, ms, table } from './stats.ts';
 
-describe('percentile', () => {
-  it('is the nearest-rank percentile', () => {
-    const values = Array.from({ length: 100 }, (_, i) => i + 1);
-    assert.equal(percentile(values, 50), 50);
-    assert.equal(percentile(values, 95), 95);
-    assert.equal(percentile(values, 100), 100);
-    assert.equal(percentile([7], 95), 7);
+describe('median', () => {
+  it('is the middle value', () => {
     assert.equal(median([3, 1, 2]), 2);
+    assert.equal(median([4, 1, 3, 2]), 2);
   });
+});
 
-  it('refuses no values', () => {
-    assert.throws(() => percentile([], 50), /no values/);
+describe('formats', () => {
+  it('prints sizes in KiB and times in ms, one decimal under 10 ms', () => {
+    assert.equal(kib(1536), '1.5 KiB');
+    assert.equal(ms(4.26), '4.3 ms');
+    assert.equal(ms(42.6), '43 ms');
   });
 });
 

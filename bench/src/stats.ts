@@ -1,11 +1,5 @@
-/** Small statistics for the benchmark tables. */
-
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) throw new Error('percentile of no values');
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.ceil((p / 100) * sorted.length) - 1;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank))] as number;
-}
+/** Small statistics and formats for the benchmark tables. */
+import { percentile } from '@repo/testkit/load';
 
 export function median(values: readonly number[]): number {
   return percentile(values, 50);

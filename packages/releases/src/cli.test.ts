@@ -7,12 +7,12 @@ import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { readRegistry, registerRelease } from './registry.ts';
 
-const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
+const BIN = fileURLToPath(new URL('../bin/releases.mjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'releases-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function cli(registry: string, ...args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], {
+  const result = spawnSync(process.execPath, [BIN, ...args], {
     env: { ...process.env, FEDERATION_REGISTRY: registry },
     encoding: 'utf8',
   });
@@ -46,7 +46,16 @@ describe('the release commands', () => {
   });
 
   it('says how to use it when the arguments are wrong (exit 2), and changes nothing', () => {
-    for (const args of [['rollback', 'shop'], ['rollback', 'checkout', '1.0.0'], ['deploy', 'shop', '../up'], ['nonsense']]) {
+    const wrong = [
+      ['rollback', 'shop'],
+      ['rollback', 'checkout', '1.0.0'],
+      ['rollback', 'shop', '1.1.0', '--forse'],
+      ['deploy', 'shop', '../up'],
+      ['deploy', 'shop', '1.2.0', '--port'],
+      ['deploy', 'shop', '1.2.0', '--port', 'http'],
+      ['nonsense'],
+    ];
+    for (const args of wrong) {
       const { status, stderr } = cli(registry, ...args);
       assert.equal(status, 2, args.join(' '));
       assert.match(stderr, /^usage: /, args.join(' '));

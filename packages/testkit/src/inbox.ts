@@ -137,13 +137,13 @@ async function subscribe(
   const aborter = new AbortController();
   const response = await fetch(url, { headers: { accept: 'text/event-stream' }, signal: aborter.signal });
   if (!response.ok || !response.body) throw new Error(`GET ${url} answered ${response.status}: ${await response.text()}`);
-  const body = response.body;
+  const reader = response.body.getReader();
   void (async () => {
     let buffer = '';
     const decoder = new TextDecoder();
     try {
-      for await (const chunk of body) {
-        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+        buffer += decoder.decode(chunk.value, { stream: true });
         // Server-sent events: messages end with a blank line; `data:` lines carry the payload,
         // `:` lines are comments (keep-alives), `id:` and `retry:` are not needed here.
         let end: RegExpExecArray | null;

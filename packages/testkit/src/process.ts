@@ -211,14 +211,18 @@ export async function stopAll(): Promise<void> {
   await Promise.all([...running].map(({ handle }) => handle.stop()));
 }
 
-/** Runs a command to completion, its output shown; rejects when it fails. */
+/** Runs a command to completion, its output shown (`quiet`: its errors only); rejects when it fails. */
 export function run(
   command: string,
   args: readonly string[],
-  options: { cwd?: string; env?: Readonly<Record<string, string | undefined>> } = {},
+  options: { cwd?: string; env?: Readonly<Record<string, string | undefined>>; quiet?: boolean } = {},
 ): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: 'inherit' });
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', options.quiet ? 'ignore' : 'inherit', 'inherit'],
+    });
     child.once('error', reject);
     child.once('exit', (code, signal) =>
       code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited ${code ?? signal}`)),
