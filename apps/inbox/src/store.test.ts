@@ -1,14 +1,10 @@
 /**
- * The SQLite store: durability settings, restarts, one process per directory, and the import of
- * the older JSON-lines store.
+ * The SQLite store: durability settings, restarts, one process per directory.
  */
 
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
-import { EventStore, LEGACY_EVENTS_FILE, type StoredEvent } from './store.ts';
+import { EventStore, type StoredEvent } from './store.ts';
 import { SHOP, cleanUp, envelope, errorEvent, listEvents, newId, post, start, tempDir } from './testing.ts';
 
 afterEach(cleanUp);
@@ -85,27 +81,5 @@ describe('store', () => {
     await post(second.url, envelope([events[0] ?? {}]));
     await post(second.url, envelope([errorEvent('after restart')]));
     assert.equal((await listEvents(second)).length, 3);
-  });
-
-  it('imports the JSON-lines file of the older store once, skipping a torn last line', async () => {
-    const dir = await tempDir();
-    const old = [record('old 1'), record('old 2')];
-    await writeFile(
-      join(dir, LEGACY_EVENTS_FILE),
-      `${old.map((r) => JSON.stringify(r)).join('\n')}\nnot a record\n{"projectId":2,"eventI`,
-    );
-    const run = await start({ dataDir: dir });
-    assert.ok(run.inbox.warnings.some((w) => /imported 2 events/.test(w) && /skipped 2/.test(w)), run.inbox.warnings.join('; '));
-    assert.deepEqual(
-      (await listEvents(run)).map((e) => e.title),
-      ['TypeError: old 2', 'TypeError: old 1'],
-    );
-    assert.ok(!existsSync(join(dir, LEGACY_EVENTS_FILE)));
-    assert.ok(existsSync(join(dir, `${LEGACY_EVENTS_FILE}.imported`)));
-    await run.inbox.close();
-
-    const again = await start({ dataDir: dir });
-    assert.deepEqual(again.inbox.warnings, []);
-    assert.equal((await listEvents(again)).length, 2);
   });
 });

@@ -15,16 +15,13 @@
  *
  * One process per data directory: the database is opened with `locking_mode=EXCLUSIVE`, so a
  * second inbox on the same directory fails at start instead of serving a stale index.
- *
- * An `events.jsonl` left by an older inbox (one JSON record per line) is imported once on open
- * and renamed `events.jsonl.imported`.
+
  */
 
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { type JsonObject, asNumber, asString, isObject, parseJsonObject } from './json.ts';
+import { type JsonObject, parseJsonObject } from './json.ts';
 
 /** Where the request's client key came from. */
 export type KeySource = 'query' | 'header' | 'envelope';
@@ -45,8 +42,6 @@ export interface StoredEvent {
 }
 
 export const DATABASE_FILE = 'inbox.sqlite';
-/** The file of the JSON-lines store this one replaced; imported on open when present. */
-export const LEGACY_EVENTS_FILE = 'events.jsonl';
 
 const SCHEMA_VERSION = 1;
 
@@ -97,31 +92,6 @@ function fromRow(row: EventRow): StoredEvent | undefined {
   };
 }
 
-/** A record of the legacy JSON-lines file, validated. */
-function fromLegacyLine(line: string): StoredEvent | undefined {
-  const r = parseJsonObject(line);
-  if (!r) return undefined;
-  const projectId = asNumber(r.projectId);
-  const projectSlug = asString(r.projectSlug);
-  const eventId = asString(r.eventId);
-  const publicKey = asString(r.publicKey);
-  const received = asString(r.received);
-  const envelopeDsn = r.envelopeDsn === null ? null : asString(r.envelopeDsn);
-  if (
-    projectId === undefined ||
-    projectSlug === undefined ||
-    eventId === undefined ||
-    publicKey === undefined ||
-    received === undefined ||
-    envelopeDsn === undefined ||
-    !isKeySource(r.keySource) ||
-    !isObject(r.event)
-  ) {
-    return undefined;
-  }
-  return { projectId, projectSlug, eventId, publicKey, keySource: r.keySource, envelopeDsn, received, event: r.event };
-}
-
 function indexKey(projectId: number, eventId: string): string {
   return `${projectId}/${eventId}`;
 }
@@ -138,7 +108,7 @@ interface PendingAppend {
 }
 
 export class EventStore {
-  /** Problems found while opening (skipped records, an import), for the caller to report. */
+  /** Problems found while opening (skipped records), for the caller to report. */
   readonly warnings: readonly string[];
   private readonly byProject = new Map<number, StoredEvent[]>();
   private readonly byId = new Map<string, StoredEvent>();
@@ -193,7 +163,6 @@ export class EventStore {
       }
       db.exec(SCHEMA);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
-      await importLegacy(db, dataDir, warnings);
       return new EventStore(file, db, warnings);
     } catch (error) {
       db.close();
@@ -313,34 +282,4 @@ export class EventStore {
     this.flush();
     this.db.close();
   }
-}
-
-/** Imports the JSON-lines file of the older store, once; a torn last line is skipped. */
-async function importLegacy(db: Database.Database, dataDir: string, warnings: string[]): Promise<void> {
-  const legacy = join(dataDir, LEGACY_EVENTS_FILE);
-  if (!existsSync(legacy)) return;
-  const records: StoredEvent[] = [];
-  let skipped = 0;
-  for (const line of (await readFile(legacy, 'utf8')).split('\n')) {
-    if (line.trim() === '') continue;
-    const record = fromLegacyLine(line);
-    if (record) records.push(record);
-    else skipped += 1;
-  }
-  const insert = db.prepare(
-    `INSERT OR IGNORE INTO events
-       (project_id, event_id, project_slug, public_key, key_source, envelope_dsn, received, payload)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  db.transaction(() => {
-    for (const r of records) {
-      insert.run(r.projectId, r.eventId, r.projectSlug, r.publicKey, r.keySource, r.envelopeDsn, r.received, JSON.stringify(r.event));
-    }
-  })();
-  // Renamed only after the commit: a crash in between imports again, and duplicates are ignored.
-  await rename(legacy, `${legacy}.imported`);
-  warnings.push(
-    `imported ${records.length} events from ${legacy} (renamed ${LEGACY_EVENTS_FILE}.imported)` +
-      (skipped > 0 ? `; skipped ${skipped} unreadable lines` : ''),
-  );
 }
