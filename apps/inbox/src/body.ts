@@ -26,7 +26,8 @@ export interface BodyLimits {
   readonly maxDecodedBytes: number;
 }
 
-const DEFAULT_LIMITS: BodyLimits = { maxRawBytes: MAX_RAW_BODY_BYTES, maxDecodedBytes: MAX_DECODED_BODY_BYTES };
+/** Ingest's limits, after Sentry's (limits.ts). */
+export const INGEST_BODY_LIMITS: BodyLimits = { maxRawBytes: MAX_RAW_BODY_BYTES, maxDecodedBytes: MAX_DECODED_BODY_BYTES };
 
 type DecoderFactory = (first: Buffer) => Transform;
 
@@ -67,7 +68,7 @@ export function encodingsOf(contentEncoding: string | undefined): string[] {
 export function readBody(
   request: IncomingMessage,
   contentEncoding: string | undefined,
-  limits: BodyLimits = DEFAULT_LIMITS,
+  limits: BodyLimits = INGEST_BODY_LIMITS,
 ): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];

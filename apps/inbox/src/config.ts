@@ -9,8 +9,14 @@
  *   `getent ahosts localhost` and Node's dns.lookup), and browsers and Node's fetch fall back from
  *   ::1 to 127.0.0.1 where `localhost` resolves to both, so loopback IPv4 serves them all.
  *   Set `INBOX_HOST=::1` (or `localhost`) on a machine where only ::1 works.
- * - `INBOX_READ_TOKEN`: when set, the read API, the event stream and the UI require
- *   `Authorization: Bearer <token>` (the UI and the stream also take `?token=`). Ingest never does.
+ * - `INBOX_READ_TOKEN`: when set, the read API, the event stream, the UI and the deploy console
+ *   require `Authorization: Bearer <token>` (the UI and the stream also take `?token=`, the
+ *   console's form a `token` field). Ingest never does. Listening on anything but loopback
+ *   without one is said loudly at start (`exposureWarning`).
+ * - `INBOX_ALLOWED_ORIGINS`: comma-separated origins (`http://lab.test:4000`) whose pages may
+ *   read the inbox across origins, besides the zones' own (from the topology); their host names
+ *   are also names the inbox answers to (the Host check), e.g. `http://inbox:9000` to read it
+ *   under a container's name.
  * - `INBOX_RATE_LIMIT`: `<events>/<seconds>`, e.g. `100/60`: at most that many events per project
  *   per window; off when unset.
  * - `INBOX_WEBHOOK_HOME`, `INBOX_WEBHOOK_SHOP`, `INBOX_WEBHOOK_CHECKOUT`: a Slack-style incoming
@@ -24,6 +30,8 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { registryFile } from '@repo/releases/default-file';
 import { ZONE_NAMES, topology, type Owner } from '@repo/topology';
+import { isLoopbackAddress } from './http/host-check.ts';
+import { normalizeOrigin } from './http/origins.ts';
 
 export interface RateLimit {
   /** Events accepted per project in one window. */
@@ -40,6 +48,8 @@ export interface InboxConfig {
   readonly webhooks: Readonly<Partial<Record<Owner, string>>>;
   /** The release registry file (FEDERATION_REGISTRY, else the repository's). */
   readonly registryFile: string;
+  /** Origins whose pages may read the inbox: the zones' and INBOX_ALLOWED_ORIGINS. */
+  readonly allowedOrigins: readonly string[];
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -52,6 +62,37 @@ export const WEBHOOK_ENV: Readonly<Record<Owner, string>> = {
   shop: 'INBOX_WEBHOOK_SHOP',
   checkout: 'INBOX_WEBHOOK_CHECKOUT',
 };
+
+/** The zones' own origins (`http://localhost:3000`, ...): their pages may show live events. */
+export const ZONE_ORIGINS: readonly string[] = ZONE_NAMES.map((name) => topology.zones[name].origin);
+
+/** `INBOX_ALLOWED_ORIGINS`, each checked and normalised (`http://a.test:4000/` → `http://a.test:4000`). */
+export function parseAllowedOrigins(raw: string | undefined): string[] {
+  const entries = (raw ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  return entries.map((entry) => {
+    if (entry === '*') throw new Error('INBOX_ALLOWED_ORIGINS cannot be *: name the origins that may read the inbox.');
+    try {
+      return normalizeOrigin(entry);
+    } catch {
+      throw new Error(`INBOX_ALLOWED_ORIGINS: ${JSON.stringify(entry)} is not an http(s) origin such as http://lab.test:4000.`);
+    }
+  });
+}
+
+/**
+ * What to say loudly at start when the inbox may be read from other machines: it listens on
+ * something other than loopback and has no read token. Undefined when neither.
+ */
+export function exposureWarning(config: Pick<InboxConfig, 'host' | 'readToken'>): string | undefined {
+  if (isLoopbackAddress(config.host) || config.readToken) return undefined;
+  return (
+    `WARNING: listening on ${config.host}, not loopback, without INBOX_READ_TOKEN: anyone who can reach this ` +
+    'machine can read every event through an allowed name. Set INBOX_READ_TOKEN, or INBOX_HOST=127.0.0.1.'
+  );
+}
 
 /** `100/60` → 100 events per 60 s; undefined when unset; throws when unreadable. */
 export function parseRateLimit(raw: string | undefined): RateLimit | undefined {
@@ -98,5 +139,6 @@ export function readConfig(env: Env = process.env): InboxConfig {
     rateLimit: parseRateLimit(env.INBOX_RATE_LIMIT),
     webhooks,
     registryFile: registryFile({ FEDERATION_REGISTRY: env.FEDERATION_REGISTRY }),
+    allowedOrigins: [...new Set([...ZONE_ORIGINS, ...parseAllowedOrigins(env.INBOX_ALLOWED_ORIGINS)])],
   };
 }

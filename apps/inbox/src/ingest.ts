@@ -11,7 +11,6 @@
  * the request is on disk.
  */
 
-import type { ApiResponse } from './api.ts';
 import {
   type IncomingEvent,
   IngestFormatError,
@@ -23,6 +22,7 @@ import {
   parseEnvelopeHeader,
   storeEvent,
 } from './envelope.ts';
+import { type ApiResponse, refuse } from './http/answer.ts';
 import { asString } from './json.ts';
 import { type Project, projectById } from './projects.ts';
 import type { RateLimiter } from './rate-limit.ts';
@@ -44,10 +44,6 @@ export interface IngestRequest {
 export interface IngestContext {
   readonly store: EventStore;
   readonly rateLimiter: RateLimiter | undefined;
-}
-
-function refuse(status: number, detail: string, headers?: Record<string, string>): ApiResponse {
-  return { status, body: { detail }, headers };
 }
 
 interface Key {

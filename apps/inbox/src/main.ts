@@ -5,7 +5,7 @@
 
 import { ZONE_NAMES } from '@repo/topology';
 import { redactUrl } from './alerts.ts';
-import { type InboxConfig, readConfig } from './config.ts';
+import { type InboxConfig, exposureWarning, readConfig } from './config.ts';
 import { PROJECTS } from './projects.ts';
 import { createInboxServer } from './server.ts';
 
@@ -27,6 +27,7 @@ const inbox = createInboxServer({
   rateLimit: config.rateLimit,
   alerts: { webhooks: config.webhooks },
   registryFile: config.registryFile,
+  allowedOrigins: config.allowedOrigins,
 });
 
 try {
@@ -41,6 +42,9 @@ try {
   }
   console.log(`inbox: release registry ${config.registryFile} (the Releases panel of /teams/shop moves its live pointer)`);
   console.log(`inbox: read API ${config.readToken ? 'requires the read token' : 'is open (no INBOX_READ_TOKEN)'}`);
+  console.log(`inbox: pages of ${config.allowedOrigins.join(', ')} may read it across origins`);
+  const exposure = exposureWarning(config);
+  if (exposure) console.warn(`\n${'!'.repeat(100)}\ninbox: ${exposure}\n${'!'.repeat(100)}\n`);
   if (config.rateLimit) {
     console.log(`inbox: rate limit ${config.rateLimit.events} events per ${config.rateLimit.windowSeconds} s per project`);
   }

@@ -8,7 +8,6 @@
  * sent every 20 s so idle connections stay open through proxies).
  */
 
-import type { ServerResponse } from 'node:http';
 import type { Term } from './query.ts';
 import { matchesQuery } from './query.ts';
 import type { StoredEvent } from './store.ts';
@@ -16,10 +15,23 @@ import type { StoredEvent } from './store.ts';
 interface Subscriber {
   readonly projectId: number;
   readonly terms: readonly Term[];
-  readonly response: ServerResponse;
+  readonly controller: ReadableStreamDefaultController<Uint8Array>;
 }
 
 const KEEP_ALIVE_MS = 20_000;
+
+/** The headers of a stream's answer. */
+export const STREAM_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-store',
+  Connection: 'keep-alive',
+  'X-Accel-Buffering': 'no',
+};
+
+const encoder = new TextEncoder();
+const KEEP_ALIVE = encoder.encode(': keep-alive\n\n');
+// `retry`: how long EventSource waits before reconnecting. The comment flushes the headers.
+const HELLO = encoder.encode('retry: 2000\n: connected\n\n');
 
 export class EventStream {
   private readonly subscribers = new Set<Subscriber>();
@@ -27,34 +39,35 @@ export class EventStream {
 
   constructor() {
     this.keepAlive = setInterval(() => {
-      for (const { response } of this.subscribers) response.write(': keep-alive\n\n');
+      for (const { controller } of this.subscribers) controller.enqueue(KEEP_ALIVE);
     }, KEEP_ALIVE_MS);
     this.keepAlive.unref();
   }
 
-  /** Starts a stream on `response`; it lasts until the client goes or `close()`. */
-  subscribe(projectId: number, terms: readonly Term[], response: ServerResponse): void {
-    response.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-store',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
+  /** A stream of the project's new events matching `terms`; it lasts until the client goes or `close()`. */
+  subscribe(projectId: number, terms: readonly Term[]): ReadableStream<Uint8Array> {
+    let subscriber: Subscriber | undefined;
+    return new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        subscriber = { projectId, terms, controller };
+        this.subscribers.add(subscriber);
+        controller.enqueue(HELLO);
+      },
+      // The client went away.
+      cancel: () => {
+        if (subscriber) this.subscribers.delete(subscriber);
+      },
     });
-    // `retry`: how long EventSource waits before reconnecting. The comment flushes the headers.
-    response.write('retry: 2000\n: connected\n\n');
-    const subscriber: Subscriber = { projectId, terms, response };
-    this.subscribers.add(subscriber);
-    response.on('close', () => this.subscribers.delete(subscriber));
   }
 
   /** Sends a stored event to the project's subscribers whose query it matches. */
   publish(record: StoredEvent, message: () => unknown): void {
-    let data: string | undefined;
+    let data: Uint8Array | undefined;
     for (const subscriber of this.subscribers) {
       if (subscriber.projectId !== record.projectId || !matchesQuery(subscriber.terms, record)) continue;
       // JSON.stringify escapes newlines, so the data is one line.
-      data ??= `id: ${record.eventId}\ndata: ${JSON.stringify(message())}\n\n`;
-      subscriber.response.write(data);
+      data ??= encoder.encode(`id: ${record.eventId}\ndata: ${JSON.stringify(message())}\n\n`);
+      subscriber.controller.enqueue(data);
     }
   }
 
@@ -65,7 +78,7 @@ export class EventStream {
   /** Ends every stream (the server cannot close while they are open). */
   close(): void {
     clearInterval(this.keepAlive);
-    for (const { response } of this.subscribers) response.end();
+    for (const { controller } of this.subscribers) controller.close();
     this.subscribers.clear();
   }
 }

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -172,6 +173,8 @@ export interface OpenStream {
   readonly response: Response;
   /** The next message (waiting up to `timeoutMs`); rejects when none comes. */
   next(timeoutMs?: number): Promise<StreamMessage>;
+  /** Settles when the body ends: 'ended' when the server ended it, 'failed' when it broke or was aborted. */
+  readonly ended: Promise<'ended' | 'failed'>;
   close(): void;
 }
 
@@ -182,37 +185,40 @@ export async function openStream(url: string, headers: Record<string, string> = 
   const body = response.body;
   const queue: StreamMessage[] = [];
   const waiting: ((message: StreamMessage) => void)[] = [];
-  if (body) {
-    void (async () => {
-      const decoder = new TextDecoder();
-      let buffer = '';
-      try {
-        for await (const chunk of body) {
-          buffer += decoder.decode(chunk, { stream: true });
-          let end: number;
-          while ((end = buffer.indexOf('\n\n')) !== -1) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            let id: string | undefined;
-            const data: string[] = [];
-            for (const line of block.split('\n')) {
-              if (line.startsWith('id: ')) id = line.slice(4);
-              else if (line.startsWith('data: ')) data.push(line.slice(6));
+  const ended = !body
+    ? Promise.resolve<'ended' | 'failed'>('ended')
+    : (async (): Promise<'ended' | 'failed'> => {
+        const decoder = new TextDecoder();
+        let buffer = '';
+        try {
+          for await (const chunk of body) {
+            buffer += decoder.decode(chunk, { stream: true });
+            let end: number;
+            while ((end = buffer.indexOf('\n\n')) !== -1) {
+              const block = buffer.slice(0, end);
+              buffer = buffer.slice(end + 2);
+              let id: string | undefined;
+              const data: string[] = [];
+              for (const line of block.split('\n')) {
+                if (line.startsWith('id: ')) id = line.slice(4);
+                else if (line.startsWith('data: ')) data.push(line.slice(6));
+              }
+              if (data.length === 0) continue;
+              const message = { id, data: JSON.parse(data.join('\n')) as unknown };
+              const waiter = waiting.shift();
+              if (waiter) waiter(message);
+              else queue.push(message);
             }
-            if (data.length === 0) continue;
-            const message = { id, data: JSON.parse(data.join('\n')) as unknown };
-            const waiter = waiting.shift();
-            if (waiter) waiter(message);
-            else queue.push(message);
           }
+          return 'ended';
+        } catch {
+          // Broken, or aborted by close().
+          return 'failed';
         }
-      } catch {
-        // Aborted by close().
-      }
-    })();
-  }
+      })();
   return {
     response,
+    ended,
     next(timeoutMs = 5000) {
       const queued = queue.shift();
       if (queued) return Promise.resolve(queued);
@@ -290,6 +296,33 @@ export async function webhookReceiver(answer: (n: number) => number | 'hang' = (
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+export interface RawAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: string;
+}
+
+/**
+ * A request with a `Host` of our choosing, which fetch does not let one set: what a browser
+ * sends after DNS rebinding (the attacker's name, resolving to the inbox's address).
+ */
+export function requestWithHost(
+  url: string,
+  host: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, { method: options.method ?? 'GET', headers: { ...options.headers, host } }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }));
+    });
+    request.on('error', reject);
+    request.end(options.body);
+  });
 }
 
 /** A TCP port that was free a moment ago, for a child process to listen on. */

@@ -2,8 +2,8 @@
  * The developer's pages, server-rendered:
  *
  *   GET /                                  every team: latest issues and events, live
- *   GET /teams/<owner>                     one team: all its issues and latest events, live;
- *                                          for a remote (shop), its releases (ui/releases.ts)
+ *   GET /teams/<owner>                     one team: all its issues and latest events, live,
+ *                                          and what the team panel adds (the console's releases)
  *   GET /issues/<project>/<issue_id>/      one issue: figures, latest event in full, its events
  *   GET /events/<project>/<event_id>       one event in full
  *
@@ -12,8 +12,7 @@
  * the inbox has a read token and the page was opened with `?token=`, links carry it on.
  */
 
-import { INBOX_ORG, localDsn } from '@repo/topology';
-import { issuePath } from '../api.ts';
+import { INBOX_ORG, localDsn, type Owner } from '@repo/topology';
 import {
   breadcrumbs,
   dateCreated,
@@ -32,9 +31,11 @@ import { type Issue, type IssueIndex, groupIdOf, shortId } from '../grouping.ts'
 import { asNumber, asObject, asString, toIsoTimestamp } from '../json.ts';
 import { PROJECTS, type Project } from '../projects.ts';
 import type { EventStore, StoredEvent } from '../store.ts';
-import { isRemote } from '../release-pointer.ts';
+import { issuePath } from '../views.ts';
 import { type Html, html, page, time } from './html.ts';
-import { releasesSection } from './releases.ts';
+
+/** A section a team's view shows besides its events, given the read token the page was opened with. */
+export type TeamPanel = (owner: Owner, token: string | undefined) => Html | '';
 
 export interface UiContext {
   readonly store: EventStore;
@@ -43,8 +44,8 @@ export interface UiContext {
   readonly port: number;
   /** The read token the page was opened with (`?token=`), carried into links; else undefined. */
   readonly token: string | undefined;
-  /** The release registry a remote's team view shows and moves (@repo/releases). */
-  readonly registryFile: string;
+  /** What a team's view shows besides its events (the deploy console's Releases panel). */
+  readonly teamPanel?: TeamPanel;
 }
 
 /** The tags shown beside each event in lists (live.js shows the same). */
@@ -153,9 +154,8 @@ export function renderIndex(context: UiContext): string {
   );
 }
 
-/** `GET /teams/<owner>`: one team; a remote's team also gets its Releases panel. */
+/** `GET /teams/<owner>`: one team, and its panel (a remote's Releases). */
 export function renderTeam(context: UiContext, project: Project): string {
-  const owner = project.slug;
   return render(
     context,
     `${project.slug}: issues`,
@@ -164,7 +164,7 @@ export function renderTeam(context: UiContext, project: Project): string {
       project,
       { issues: 100, events: 50 },
       html`<h1>Team ${project.slug} <span class="muted">project ${project.id}</span></h1>`,
-      isRemote(owner) ? releasesSection(owner, context.registryFile, context.token) : '',
+      context.teamPanel?.(project.slug, context.token) ?? '',
     ),
     true,
   );

@@ -1,12 +1,11 @@
 /**
- * The read token over real HTTP: the read API, the stream and the UI ask for it; ingest,
- * /healthz and the UI's files do not.
+ * The read token over real HTTP (http/read-token.ts): the read API, the stream and the UI ask for
+ * it; ingest, /healthz and the UI's files do not. (The console's use of it: console/.)
  */
 
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { INBOX_ORG } from '@repo/topology';
-import { parseRateLimit, readConfig } from './config.ts';
 import { cleanUp, envelope, errorEvent, eventsUrl, openStream, post, start } from './testing.ts';
 
 afterEach(cleanUp);
@@ -62,31 +61,5 @@ describe('read token', () => {
     } finally {
       stream.close();
     }
-  });
-});
-
-describe('config', () => {
-  it('reads the rate limit, the token and the webhooks from the environment', () => {
-    assert.equal(parseRateLimit(undefined), undefined);
-    assert.equal(parseRateLimit('0'), undefined);
-    assert.deepEqual(parseRateLimit('100/60'), { events: 100, windowSeconds: 60 });
-    assert.deepEqual(parseRateLimit(' 5 / 1s '), { events: 5, windowSeconds: 1 });
-    assert.throws(() => parseRateLimit('fast'), /INBOX_RATE_LIMIT/);
-
-    const config = readConfig({
-      INBOX_READ_TOKEN: ' t ',
-      INBOX_WEBHOOK_SHOP: 'https://hooks.example.com/services/SECRET',
-      INBOX_RATE_LIMIT: '10/60',
-    });
-    assert.equal(config.readToken, 't');
-    assert.deepEqual(config.webhooks, { shop: 'https://hooks.example.com/services/SECRET' });
-    assert.deepEqual(config.rateLimit, { events: 10, windowSeconds: 60 });
-    assert.equal(readConfig({}).readToken, undefined);
-    assert.equal(readConfig({}).rateLimit, undefined);
-    // A bad webhook is refused without echoing it (it is a secret).
-    assert.throws(
-      () => readConfig({ INBOX_WEBHOOK_HOME: 'SECRET-not-a-url' }),
-      (error: Error) => /INBOX_WEBHOOK_HOME is not a URL/.test(error.message) && !error.message.includes('SECRET'),
-    );
   });
 });

@@ -1,26 +1,10 @@
 /**
- * The read API: the subset of Sentry's web API that tests and tools need, with Sentry's paths,
- * JSON field names and pagination.
- *
- *   GET /api/0/projects/<org>/<project>/events/              newest first (by arrival)
- *       ?query=<search> (see query.ts)  ?full=true (each event as the single-event endpoint)
- *       ?per_page=<1..100, default 100>  ?cursor=<0:offset:is_prev>
- *   GET /api/0/projects/<org>/<project>/events/<event_id>/   one event; 404 when unknown
- *   GET /api/0/projects/<org>/<project>/issues/              issues, latest activity first
- *       (same query, per_page and cursor parameters; counts only the events the query matches)
- *   GET /api/0/projects/<org>/<project>/keys/                the project's client key and DSN
- *   GET /api/0/projects/<org>/<project>/events/stream/       live, as server-sent events (stream.ts;
- *       routed by the server, which holds the connection open)
- *
- * Pagination is Sentry's offset pagination: a `Link` header with a `rel="previous"` and a
- * `rel="next"` entry, e.g.
- *   <http://localhost:9000/api/0/projects/local/shop/events/?per_page=2&cursor=0:2:0>;
- *   rel="next"; results="true"; cursor="0:2:0"
- * where the cursor is `<value>:<offset>:<is_prev>` (value is always 0 here) and `results` says
- * whether that page has anything.
+ * How the read API shows events, issues and keys: Sentry's web API shapes and field names
+ * (`eventID`, `dateCreated`, `entries`, `shortId`, ...). The read API, the live stream and the
+ * alerts all show an event or an issue through these.
  */
 
-import { INBOX_ORG, localDsn } from '@repo/topology';
+import { localDsn } from '@repo/topology';
 import {
   breadcrumbs,
   dateCreated,
@@ -37,34 +21,10 @@ import {
   mainException,
   releaseOf,
 } from './event.ts';
-import { groupIdOf, issuesOf, shortId, type Issue } from './grouping.ts';
+import { groupIdOf, shortId, type Issue } from './grouping.ts';
 import { type JsonObject, asArray, asNumber, asObject, asString, isObject, toIsoTimestamp } from './json.ts';
-import { type Project, projectBySlug } from './projects.ts';
-import { QueryError, matchesQuery, parseQuery } from './query.ts';
-import type { EventStore, StoredEvent } from './store.ts';
-import { normalizeEventId } from './envelope.ts';
-
-export interface ApiResponse {
-  readonly status: number;
-  readonly body: unknown;
-  readonly headers?: Readonly<Record<string, string>>;
-}
-
-export interface ApiContext {
-  readonly store: EventStore;
-  /** The origin the client reached us at, for absolute links (`http://localhost:9000`). */
-  readonly origin: string;
-  /** The port the inbox listens on, for DSNs. */
-  readonly port: number;
-}
-
-function refuse(status: number, detail: string): ApiResponse {
-  return { status, body: { detail } };
-}
-
-const MAX_PER_PAGE = 100;
-
-/* ---------------------------------------------------------------- event shapes */
+import type { Project } from './projects.ts';
+import type { StoredEvent } from './store.ts';
 
 function orNull(value: unknown): unknown {
   return value === undefined ? null : value;
@@ -268,7 +228,7 @@ export function issueView(project: Project, issue: Issue, origin: string): JsonO
   };
 }
 
-function keysView(project: Project, port: number): JsonObject[] {
+export function keysView(project: Project, port: number): JsonObject[] {
   return [
     {
       id: project.publicKey,
@@ -280,93 +240,4 @@ function keysView(project: Project, port: number): JsonObject[] {
       dsn: { public: localDsn(port, project.slug) },
     },
   ];
-}
-
-/* ---------------------------------------------------------------- pagination */
-
-interface Page<T> {
-  readonly items: T[];
-  readonly link: string;
-}
-
-function paginate<T>(items: readonly T[], url: URL, origin: string): Page<T> {
-  const perPageParam = url.searchParams.get('per_page');
-  const perPage = perPageParam === null ? MAX_PER_PAGE : Number(perPageParam);
-  if (!Number.isInteger(perPage) || perPage < 1 || perPage > MAX_PER_PAGE) {
-    throw new QueryError(`Invalid per_page parameter. Give an integer from 1 to ${MAX_PER_PAGE}.`);
-  }
-  const cursorParam = url.searchParams.get('cursor');
-  let offset = 0;
-  if (cursorParam !== null && cursorParam !== '') {
-    const match = /^-?\d+(?:\.\d+)?:(\d+):[01]$/.exec(cursorParam);
-    if (!match) throw new QueryError('Invalid cursor parameter. Expected <value>:<offset>:<is_prev>, e.g. 0:100:0.');
-    offset = Number(match[1]);
-  }
-
-  const others = new URLSearchParams(url.searchParams);
-  others.delete('cursor');
-  const base = `${origin}${url.pathname}?${others.size > 0 ? `${others.toString()}&` : ''}`;
-  const entry = (rel: string, cursor: string, results: boolean): string =>
-    `<${base}cursor=${cursor}>; rel="${rel}"; results="${results}"; cursor="${cursor}"`;
-  const previous = entry('previous', `0:${Math.max(0, offset - perPage)}:1`, offset > 0);
-  const next = entry('next', `0:${offset + perPage}:0`, offset + perPage < items.length);
-  return { items: items.slice(offset, offset + perPage), link: `${previous}, ${next}` };
-}
-
-/* ---------------------------------------------------------------- routes */
-
-function listEvents(project: Project, url: URL, context: ApiContext): ApiResponse {
-  const terms = parseQuery(url.searchParams.get('query') ?? '');
-  const full = ['true', '1'].includes(url.searchParams.get('full') ?? '');
-  const matching = context.store
-    .events(project.id)
-    .filter((record) => matchesQuery(terms, record))
-    .reverse();
-  const page = paginate(matching, url, context.origin);
-  const view = full ? eventDetail : eventSummary;
-  return { status: 200, body: page.items.map((record) => view(project, record)), headers: { Link: page.link } };
-}
-
-function listIssues(project: Project, url: URL, context: ApiContext): ApiResponse {
-  const terms = parseQuery(url.searchParams.get('query') ?? '');
-  const issues = issuesOf(context.store.events(project.id), (record) => matchesQuery(terms, record));
-  const page = paginate(issues, url, context.origin);
-  return { status: 200, body: page.items.map((issue) => issueView(project, issue, context.origin)), headers: { Link: page.link } };
-}
-
-function oneEvent(project: Project, rawId: string, context: ApiContext): ApiResponse {
-  const eventId = normalizeEventId(rawId);
-  const record = eventId === undefined ? undefined : context.store.get(project.id, eventId);
-  if (!record) return refuse(404, `Event ${rawId} not found in project ${project.slug}.`);
-  return { status: 200, body: eventDetail(project, record) };
-}
-
-/** The project of an API path, or the 404 to answer. */
-export function findProject(org: string, slug: string): Project | ApiResponse {
-  if (org !== INBOX_ORG) return refuse(404, `Organization "${org}" not found; the local organization is "${INBOX_ORG}".`);
-  return projectBySlug(slug) ?? refuse(404, `Project "${slug}" not found in organization "${INBOX_ORG}".`);
-}
-
-/**
- * Answers `GET /api/0/projects/...`, given the path segments after `projects`; undefined when
- * the path is not one of the read API's.
- */
-export function readApi(segments: readonly string[], url: URL, context: ApiContext): ApiResponse | undefined {
-  const [org, slug, resource, id, ...rest] = segments;
-  if (org === undefined || slug === undefined || resource === undefined || rest.length > 0) return undefined;
-  const known = (id === undefined && ['events', 'issues', 'keys'].includes(resource)) || (id !== undefined && resource === 'events');
-  if (!known) return undefined;
-
-  const project = findProject(org, slug);
-  if (!('slug' in project)) return project;
-
-  try {
-    if (id !== undefined) return oneEvent(project, id, context);
-    if (resource === 'events') return listEvents(project, url, context);
-    if (resource === 'issues') return listIssues(project, url, context);
-    return { status: 200, body: keysView(project, context.port) };
-  } catch (error) {
-    if (error instanceof QueryError) return refuse(400, error.message);
-    throw error;
-  }
 }

@@ -1,18 +1,15 @@
 /**
- * The inbox over real HTTP: a server on a free port with a fresh data directory per test.
+ * The read API over real HTTP (routes/read-api.ts, views.ts): Sentry's shapes, pagination,
+ * search, issues, keys, /healthz.
  */
 
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { INBOX_ORG, INBOX_PROJECTS } from '@repo/topology';
 import {
   type Event,
-  HOME,
-  type PostOptions,
   type Running,
   SHOP,
-  assertNothingStored,
   cleanUp,
   envelope,
   errorEvent,
@@ -25,199 +22,6 @@ import {
 } from './testing.ts';
 
 afterEach(cleanUp);
-
-describe('ingest', () => {
-  it('stores an envelope event whose key is in the query, and answers its id', async () => {
-    const run = await start();
-    const event = errorEvent('query key');
-    const response = await post(run.url, envelope([event]));
-    assert.equal(response.status, 200);
-    assert.deepEqual(await response.json(), { id: event.event_id });
-    const { body } = await getJson(`${eventsUrl(run)}${String(event.event_id)}/`);
-    assert.deepEqual((body as Event)._inbox, {
-      projectSlug: 'shop',
-      projectId: SHOP.id,
-      publicKey: SHOP.publicKey,
-      keySource: 'query',
-      envelopeDsn: null,
-      received: (body as { dateReceived: string }).dateReceived,
-    });
-    assert.equal(run.inbox.storedCount, 1);
-  });
-
-  it('takes the key from an X-Sentry-Auth header', async () => {
-    const run = await start();
-    const event = errorEvent('header key');
-    const response = await post(run.url, envelope([event]), {
-      key: null,
-      headers: { 'x-sentry-auth': `Sentry sentry_key=${SHOP.publicKey}, sentry_version=7, sentry_client=test/1.0` },
-    });
-    assert.equal(response.status, 200);
-    const [listed] = await listEvents(run);
-    assert.equal(listed?.eventID, event.event_id);
-    const { body } = await getJson(`${eventsUrl(run)}${String(event.event_id)}/`);
-    assert.equal((body as { _inbox: { keySource: string } })._inbox.keySource, 'header');
-  });
-
-  it("takes the key from the envelope header's dsn, and records the dsn", async () => {
-    const run = await start();
-    const event = errorEvent('dsn key');
-    const dsn = `http://${SHOP.publicKey}@localhost:9000/${SHOP.id}`;
-    const response = await post(run.url, envelope([event], { event_id: event.event_id, dsn }), { key: null });
-    assert.equal(response.status, 200);
-    const { body } = await getJson(`${eventsUrl(run)}${String(event.event_id)}/`);
-    assert.deepEqual((body as { _inbox: Event })._inbox, {
-      projectSlug: 'shop',
-      projectId: SHOP.id,
-      publicKey: SHOP.publicKey,
-      keySource: 'envelope',
-      envelopeDsn: dsn,
-      received: (body as { dateReceived: string }).dateReceived,
-    });
-  });
-
-  it('refuses a request without a key with 401 and stores nothing', async () => {
-    const run = await start();
-    const response = await post(run.url, envelope([errorEvent('no key')]), { key: null });
-    assert.equal(response.status, 401);
-    assert.match(((await response.json()) as { detail: string }).detail, /Missing client key/);
-    await assertNothingStored(run);
-  });
-
-  it("refuses another project's key, an unknown key or an unknown project with 403 and stores nothing", async () => {
-    const run = await start();
-    const cases: PostOptions[] = [
-      { key: HOME.publicKey },
-      { key: 'f'.repeat(32) },
-      { project: 999 },
-      { key: null, headers: { 'x-sentry-auth': `Sentry sentry_key=${HOME.publicKey}` } },
-    ];
-    for (const options of cases) {
-      const response = await post(run.url, envelope([errorEvent('wrong key')]), options);
-      assert.equal(response.status, 403, JSON.stringify(options));
-      assert.equal(typeof ((await response.json()) as { detail: unknown }).detail, 'string');
-    }
-    const dsn = `http://${HOME.publicKey}@localhost:9000/${HOME.id}`;
-    const viaDsn = await post(run.url, envelope([errorEvent('wrong dsn')], { dsn }), { key: null });
-    assert.equal(viaDsn.status, 403);
-    await assertNothingStored(run);
-  });
-
-  it('refuses a malformed envelope with 400 and a reason, storing none of its events', async () => {
-    const run = await start();
-    const good = JSON.stringify(errorEvent('good'));
-    const bodies = [
-      'not json',
-      `{}\n{"type":"event"}\n${good}\n{"type":"event"}\n{not json}`,
-      `{}\n{"type":"event","length":9999}\n${good}`,
-      `{}\n{"type":"event"}\n${JSON.stringify({ event_id: 'not-an-id' })}`,
-    ];
-    for (const body of bodies) {
-      const response = await post(run.url, body);
-      assert.equal(response.status, 400, body);
-      assert.match(((await response.json()) as { detail: string }).detail, /^Malformed envelope: .+/);
-    }
-    const store = await post(run.url, '[1, 2]', { endpoint: 'store' });
-    assert.equal(store.status, 400);
-    const gzipped = await post(run.url, 'not gzip', { headers: { 'content-encoding': 'gzip' } });
-    assert.equal(gzipped.status, 400);
-    await assertNothingStored(run);
-  });
-
-  for (const [encoding, compress] of [
-    ['gzip', gzipSync],
-    ['deflate', deflateSync],
-    ['br', brotliCompressSync],
-  ] as const) {
-    it(`decodes a ${encoding} body`, async () => {
-      const run = await start();
-      const event = errorEvent(`${encoding} body`);
-      const response = await post(run.url, compress(Buffer.from(envelope([event]))), {
-        headers: { 'content-encoding': encoding, 'content-type': 'application/x-sentry-envelope' },
-      });
-      assert.equal(response.status, 200);
-      assert.deepEqual(
-        (await listEvents(run)).map((e) => e.title),
-        [`TypeError: ${encoding} body`],
-      );
-    });
-  }
-
-  it('stores the event of the store endpoint', async () => {
-    const run = await start();
-    const event = errorEvent('store endpoint');
-    const response = await post(run.url, JSON.stringify(event), {
-      endpoint: 'store',
-      key: null,
-      headers: { 'x-sentry-auth': `Sentry sentry_key=${SHOP.publicKey}, sentry_version=7` },
-    });
-    assert.equal(response.status, 200);
-    assert.deepEqual(await response.json(), { id: event.event_id });
-    assert.deepEqual(
-      (await listEvents(run)).map((e) => e.id),
-      [event.event_id],
-    );
-  });
-
-  it('answers 200 for envelopes without events and stores nothing for them', async () => {
-    const run = await start();
-    const body = `{}\n{"type":"session"}\n{"sid":"abc","status":"ok"}\n{"type":"client_report"}\n{"discarded_events":[]}\n`;
-    const response = await post(run.url, body);
-    assert.equal(response.status, 200);
-    assert.deepEqual(await response.json(), {});
-    await assertNothingStored(run);
-  });
-
-  it('answers CORS preflights and puts CORS headers on every response', async () => {
-    const run = await start();
-    const preflight = await fetch(`${run.url}/api/${SHOP.id}/envelope/`, {
-      method: 'OPTIONS',
-      headers: {
-        origin: 'http://localhost:3001',
-        'access-control-request-method': 'POST',
-        'access-control-request-headers': 'content-type, x-sentry-auth',
-      },
-    });
-    assert.equal(preflight.status, 204);
-    assert.equal(preflight.headers.get('access-control-allow-origin'), '*');
-    assert.match(preflight.headers.get('access-control-allow-methods') ?? '', /POST/);
-    assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /x-sentry-auth/);
-
-    for (const response of [
-      await post(run.url, envelope([errorEvent('cors')])),
-      await post(run.url, envelope([errorEvent('cors')]), { key: null }),
-      await fetch(eventsUrl(run)),
-    ]) {
-      assert.equal(response.headers.get('access-control-allow-origin'), '*');
-      assert.match(response.headers.get('access-control-allow-headers') ?? '', /content-type, .*x-sentry-auth/);
-    }
-  });
-
-  it('stores an event id once per project, even when sent concurrently', async () => {
-    const run = await start();
-    const event = errorEvent('duplicate');
-    const responses = await Promise.all([1, 2, 3, 4].map(() => post(run.url, envelope([event, event]))));
-    assert.deepEqual(
-      responses.map((r) => r.status),
-      [200, 200, 200, 200],
-    );
-    assert.equal((await listEvents(run)).length, 1);
-    assert.equal(run.inbox.storedCount, 1);
-    // The same id in another project is another event.
-    await post(run.url, envelope([event]), { project: HOME.id, key: HOME.publicKey });
-    assert.equal((await listEvents(run, 'home')).length, 1);
-  });
-
-  it('stores every event of concurrent requests (written in shared transactions)', async () => {
-    const run = await start();
-    const events = Array.from({ length: 40 }, (_, i) => errorEvent(`concurrent ${i}`));
-    const responses = await Promise.all(events.map((event) => post(run.url, envelope([event]))));
-    assert.ok(responses.every((r) => r.status === 200));
-    assert.equal(run.inbox.storedCount, 40);
-    const ids = new Set((await listEvents(run)).map((e) => e.id));
-    assert.deepEqual(ids, new Set(events.map((e) => e.event_id)));
-  });
-});
 
 describe('read API', () => {
   async function sendAll(run: Running, events: readonly Event[]): Promise<void> {
@@ -377,7 +181,13 @@ describe('read API', () => {
 
   it('answers 404 with a detail for an unknown organization or project', async () => {
     const run = await start();
-    for (const path of ['/api/0/projects/acme/shop/events/', '/api/0/projects/local/nope/events/', '/api/0/projects/local/shop/nope/']) {
+    for (const path of [
+      '/api/0/projects/acme/shop/events/',
+      '/api/0/projects/local/nope/events/',
+      '/api/0/projects/local/shop/nope/',
+      '/api/0/projects/local/shop/events/a/b/',
+      '/api/nothing/',
+    ]) {
       const { status, body } = await getJson(`${run.url}${path}`);
       assert.equal(status, 404, path);
       assert.equal(typeof (body as { detail: unknown }).detail, 'string');
@@ -437,6 +247,18 @@ describe('read API', () => {
         dsn: { public: `http://${checkout.publicKey}@localhost:${run.inbox.port}/${checkout.id}` },
       },
     ]);
+  });
+
+  it('answers other methods with 405, and a path that is not percent-encoding with 400', async () => {
+    const run = await start();
+    for (const method of ['POST', 'PUT', 'DELETE']) {
+      const response = await fetch(eventsUrl(run), { method });
+      assert.equal(response.status, 405, method);
+      assert.equal(response.headers.get('allow'), 'GET, HEAD, OPTIONS');
+      assert.equal(((await response.json()) as { detail: string }).detail, `Use GET for /api/0/projects/${INBOX_ORG}/shop/events/.`);
+    }
+    const bad = await getJson(`${run.url}/api/0/projects/${INBOX_ORG}/%E0/events/`);
+    assert.deepEqual([bad.status, bad.body], [400, { detail: 'The path is not valid percent-encoding.' }]);
   });
 
   it('answers /healthz', async () => {

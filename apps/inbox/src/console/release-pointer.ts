@@ -14,28 +14,15 @@
  * name that is not a remote, 409 a release that is not registered, 500 a registry that cannot
  * be read.
  *
- * The inbox has no login and listens on loopback, so any page the developer has open could try
- * to post here (CSRF), including, through DNS rebinding, under a name of the attacker's that
- * resolves to 127.0.0.1. The inbox's own origins are its loopback names and its configured host
- * at its port (never taken from the request). A request is refused (403) when
- *
- * - its `Host` is not one of them (DNS rebinding: the browser sends the attacker's name);
- * - `Sec-Fetch-Site` says it comes from another site (`cross-site`) or from another origin of
- *   the same site (`same-site`, e.g. a zone's page at http://localhost:3000);
- * - its `Origin` is present and not one of them. One exception: `Origin: null` with
- *   `Sec-Fetch-Site: same-origin`, which is what browsers send for the panel's own form, because
- *   the inbox's pages have `Referrer-Policy: no-referrer` (a POST under that policy carries an
- *   opaque origin). Sec-Fetch-* cannot be set by a page, and rebinding is stopped by `Host`.
- *
- * Browsers send `Origin` on every POST; clients without one (curl, tests) are not browsers.
+ * A request reaches this only from the inbox's own pages (same-origin.ts checks it first).
  */
 
 import { versionOf, isValidVersion } from '@repo/releases';
 import { moveLive, type PointerMove, readRegistry, RegistryError } from '@repo/releases/registry';
-import { isZoneName, ZONE_NAMES, ZONE_SPECS, type Owner, type RemoteName } from '@repo/topology';
-import type { ApiResponse } from './api.ts';
-import type { ReadAuth } from './auth.ts';
-import { isObject } from './json.ts';
+import { REMOTE_NAMES, isRemoteName, type RemoteName } from '@repo/topology';
+import { type ApiResponse, refuse } from '../http/answer.ts';
+import { CHALLENGE, type ReadAuth } from '../http/read-token.ts';
+import { isObject } from '../json.ts';
 
 /** What a releases request may send: a version, in a small body. */
 export const MAX_RELEASE_BODY_BYTES = 16 * 1024;
@@ -43,68 +30,9 @@ export const MAX_RELEASE_BODY_BYTES = 16 * 1024;
 /** Recorded as the move's `by`. */
 export const MOVED_BY = 'inbox';
 
-export function isRemote(owner: Owner): owner is RemoteName {
-  return ZONE_SPECS[owner].isRemote;
-}
-
-export const REMOTES: readonly RemoteName[] = ZONE_NAMES.filter(isRemote);
-
 /** `/api/releases/<remote>/live`. */
 export function livePath(remote: RemoteName): string {
   return `/api/releases/${encodeURIComponent(remote)}/live`;
-}
-
-/**
- * The origins the inbox's own pages have: `http://localhost:<port>`, `http://127.0.0.1:<port>`,
- * `http://[::1]:<port>`, and `http://<host>:<port>` for the configured host unless it is a
- * wildcard address (0.0.0.0, ::).
- */
-export function ownOrigins(host: string, port: number): string[] {
-  const names = ['localhost', '127.0.0.1', '[::1]'];
-  const bare = host.replace(/^\[(.*)\]$/, '$1');
-  if (bare !== '' && bare !== '0.0.0.0' && bare !== '::') names.push(bare.includes(':') ? `[${bare}]` : bare);
-  const origins = new Set<string>();
-  for (const name of names) {
-    try {
-      origins.add(new URL(`http://${name}:${port}`).origin);
-    } catch {
-      // Not a host name a URL can hold: no page can have that origin.
-    }
-  }
-  return [...origins];
-}
-
-function originOfHost(host: string): string | undefined {
-  try {
-    return new URL(`http://${host}`).origin;
-  } catch {
-    return undefined;
-  }
-}
-
-export interface SourceHeaders {
-  readonly host: string | undefined;
-  readonly origin: string | undefined;
-  readonly secFetchSite: string | undefined;
-}
-
-/** Why a request must be refused as coming from another origin or site (403); undefined when not. */
-export function crossOriginRefusal(headers: SourceHeaders, own: readonly string[]): string | undefined {
-  const only = "only the inbox's own pages may move a release pointer.";
-  const host = headers.host?.trim();
-  if (host !== undefined && !own.includes(originOfHost(host) ?? '')) {
-    return `Refused: Host ${JSON.stringify(host)} is not the inbox's (${own.join(', ')}); ${only}`;
-  }
-  const site = headers.secFetchSite?.trim().toLowerCase();
-  if (site === 'cross-site' || site === 'same-site') {
-    return `Refused: this request comes from another ${site === 'cross-site' ? 'site' : 'origin'} (Sec-Fetch-Site: ${site}); ${only}`;
-  }
-  const origin = headers.origin?.trim();
-  if (origin === 'null' && site === 'same-origin') return undefined;
-  if (origin !== undefined && !own.includes(origin)) {
-    return `Refused: Origin ${JSON.stringify(origin)} is not the inbox's own (${own.join(', ')}); ${only}`;
-  }
-  return undefined;
 }
 
 export interface LiveRequest {
@@ -121,10 +49,6 @@ export interface LiveContext {
 }
 
 export type LiveAnswer = ApiResponse | { readonly status: 303; readonly location: string };
-
-function refuse(status: number, detail: string, headers?: Record<string, string>): ApiResponse {
-  return { status, body: { detail }, headers };
-}
 
 interface Parsed {
   readonly form: boolean;
@@ -167,15 +91,13 @@ function parse(contentType: string | undefined, body: Buffer): Parsed {
 export function moveLivePointer(request: LiveRequest, context: LiveContext): LiveAnswer {
   const parsed = parse(request.contentType, request.body);
   if (!context.auth.allows(request.authorization, parsed.token)) {
-    return refuse(401, 'This inbox requires its read token: Authorization: Bearer <token> (or the form field token).', {
-      'WWW-Authenticate': 'Bearer realm="inbox"',
-    });
+    return refuse(401, 'This inbox requires its read token: Authorization: Bearer <token> (or the form field token).', CHALLENGE);
   }
   if (parsed.problem) return parsed.problem;
 
   const { remote: name } = request;
-  if (!isZoneName(name) || !isRemote(name)) {
-    return refuse(404, `"${name}" is not a remote; releases exist for ${REMOTES.join(', ')}.`);
+  if (!isRemoteName(name)) {
+    return refuse(404, `"${name}" is not a remote; releases exist for ${REMOTE_NAMES.join(', ')}.`);
   }
   const remote = name;
 

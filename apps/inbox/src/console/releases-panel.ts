@@ -10,9 +10,9 @@
  */
 
 import { readRegistry, type PointerMove, type ReleaseRecord, type RemoteReleases } from '@repo/releases/registry';
-import { ZONE_NAMES, ZONE_SPECS, type RemoteName } from '@repo/topology';
-import { livePath } from '../release-pointer.ts';
-import { type Html, html, time } from './html.ts';
+import { hostsOf, topology, type RemoteName } from '@repo/topology';
+import { type Html, html, time } from '../ui/html.ts';
+import { livePath } from './release-pointer.ts';
 
 /** How many pointer moves the panel shows, newest first. */
 export const MOVES_SHOWN = 5;
@@ -66,7 +66,7 @@ function movesTable(remote: RemoteName, moves: readonly PointerMove[]): Html {
 
 /** The panel for `remote`, reading `file` now; `token` is the read token the page was opened with. */
 export function releasesSection(remote: RemoteName, file: string, token: string | undefined): Html {
-  const hosts = ZONE_NAMES.filter((name) => ZONE_SPECS[name].consumes.includes(remote));
+  const hosts = hostsOf(topology, remote).map((zone) => zone.name);
   const heading = html`<h2>Releases</h2>
     <p class="muted">The hosts (${hosts.join(', ')}) load the live release of ${remote} on every request: making another
       release live is a deploy or a rollback, effective on their next request, with no rebuild or restart.

@@ -1,0 +1,91 @@
+/**
+ * The inbox's routes, in the order they apply: each middleware line guards every route below it.
+ *
+ *   POST    /api/<projectId>/envelope/ | /store/           ingest, open to all (routes/ingest.ts)
+ *   ──      Host check: 421 for a name that is not the inbox's (http/host-check.ts)
+ *   POST    /api/releases/<remote>/live                    deploy console, own pages only (console/)
+ *   ──      cross-origin reads: allowlisted origins only, 403 for others (http/origins.ts)
+ *   ──      GET only from here: 405 for other methods
+ *   GET     /healthz                                       { "ok": true }
+ *   GET     /api/0/projects/<org>/<project>/events/stream/ live events, token or ?token= (routes/stream.ts)
+ *   ──      read token, header only, on /api/ (http/read-token.ts)
+ *   GET     /api/0/projects/<org>/<project>/...            read API (routes/read-api.ts)
+ *   GET     /api/... anything else                         404 { detail }
+ *   GET     /ui/live.js, /ui/inbox.css; /, /teams/<owner>, /issues/..., /events/...   UI (routes/ui.ts)
+ *
+ * Why Hono: its router takes this table as declarations, and CORS, the token, the Host check and
+ * the body limits as middleware, instead of a hand-written tree of path checks; it is small,
+ * has no dependencies, is kept by a busy team, and runs on Node through @hono/node-server, which
+ * hands handlers Node's request so ingest bodies stream straight into body.ts's limits. (Hono is
+ * also what Spotlight, the benchmark's other receiver, is built on.)
+ */
+
+import { Hono } from 'hono';
+import type { BodyLimits } from './body.ts';
+import type { DeployConsole } from './console/routes.ts';
+import type { IssueIndex } from './grouping.ts';
+import { nothingAt, refuse, send, wrongMethod } from './http/answer.ts';
+import { type HostNames, hostCheck } from './http/host-check.ts';
+import { readOrigins } from './http/origins.ts';
+import { type ReadAuth, readToken } from './http/read-token.ts';
+import type { InboxEnv } from './http/request.ts';
+import type { IngestContext } from './ingest.ts';
+import { ingestRoutes } from './routes/ingest.ts';
+import { readApiRoutes } from './routes/read-api.ts';
+import { streamRoutes } from './routes/stream.ts';
+import { uiRoutes } from './routes/ui.ts';
+import type { EventStore } from './store.ts';
+import type { EventStream } from './stream.ts';
+
+export interface AppContext extends IngestContext {
+  readonly store: EventStore;
+  readonly issues: IssueIndex;
+  readonly stream: EventStream;
+  readonly auth: ReadAuth;
+  readonly bodyLimits: BodyLimits;
+  /** The names the inbox answers to (loopback, INBOX_HOST, the allowlisted origins'). */
+  readonly hostNames: HostNames;
+  /** Origins whose pages may read the inbox: the zones', INBOX_ALLOWED_ORIGINS. */
+  readonly allowedOrigins: readonly string[];
+  readonly deployConsole: DeployConsole;
+  /** The port the inbox listens on, once it does (DSNs). */
+  readonly site: { readonly port: number };
+}
+
+export function createApp(context: AppContext): Hono<InboxEnv> {
+  const { store, issues, stream, auth, site } = context;
+  // `strict: false`: `/teams/shop` and `/teams/shop/` are one path, as Sentry's trailing slashes are optional here.
+  const app = new Hono<InboxEnv>({ strict: false });
+
+  app.use('*', async (c, next) => {
+    // A path that is not valid percent-encoding names nothing; say so rather than guess.
+    if (c.req.url.includes('%')) {
+      try {
+        decodeURIComponent(new URL(c.req.url).pathname);
+      } catch {
+        return send(c, refuse(400, 'The path is not valid percent-encoding.'));
+      }
+    }
+    return next();
+  });
+
+  app.route('/', ingestRoutes(context, context.bodyLimits));
+
+  app.use('*', hostCheck(context.hostNames));
+  app.route('/api/releases', context.deployConsole.routes);
+
+  app.use('*', ...readOrigins(context.allowedOrigins));
+  app.use('*', async (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : wrongMethod(c, 'GET')));
+  app.get('/healthz', (c) => send(c, { status: 200, body: { ok: true } }));
+  app.route('/api/0/projects', streamRoutes(stream, auth));
+  app.use('/api/*', readToken(auth, { query: false }));
+  app.route('/api/0/projects', readApiRoutes({ store, site }));
+  app.get('/api/*', nothingAt);
+  app.route('/', uiRoutes({ store, issues, auth, site, teamPanel: context.deployConsole.panel }));
+
+  app.onError((error, c) => {
+    const reason = error instanceof Error ? error.message : String(error);
+    return send(c, refuse(500, `Internal error: ${reason}`));
+  });
+  return app;
+}

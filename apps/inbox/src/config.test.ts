@@ -1,0 +1,58 @@
+/**
+ * The inbox's configuration (config.ts), read from an environment given to it.
+ */
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { topology } from '@repo/topology';
+import { ZONE_ORIGINS, exposureWarning, parseAllowedOrigins, parseRateLimit, readConfig } from './config.ts';
+
+describe('config', () => {
+  it('reads the rate limit, the token and the webhooks from the environment', () => {
+    assert.equal(parseRateLimit(undefined), undefined);
+    assert.equal(parseRateLimit('0'), undefined);
+    assert.deepEqual(parseRateLimit('100/60'), { events: 100, windowSeconds: 60 });
+    assert.deepEqual(parseRateLimit(' 5 / 1s '), { events: 5, windowSeconds: 1 });
+    assert.throws(() => parseRateLimit('fast'), /INBOX_RATE_LIMIT/);
+
+    const config = readConfig({
+      INBOX_READ_TOKEN: ' t ',
+      INBOX_WEBHOOK_SHOP: 'https://hooks.example.com/services/SECRET',
+      INBOX_RATE_LIMIT: '10/60',
+    });
+    assert.equal(config.readToken, 't');
+    assert.deepEqual(config.webhooks, { shop: 'https://hooks.example.com/services/SECRET' });
+    assert.deepEqual(config.rateLimit, { events: 10, windowSeconds: 60 });
+    assert.equal(readConfig({}).readToken, undefined);
+    assert.equal(readConfig({}).rateLimit, undefined);
+    // A bad webhook is refused without echoing it (it is a secret).
+    assert.throws(
+      () => readConfig({ INBOX_WEBHOOK_HOME: 'SECRET-not-a-url' }),
+      (error: Error) => /INBOX_WEBHOOK_HOME is not a URL/.test(error.message) && !error.message.includes('SECRET'),
+    );
+  });
+
+  it('allows the zones\' origins and INBOX_ALLOWED_ORIGINS, normalised; refuses * and what is not an origin', () => {
+    assert.deepEqual(ZONE_ORIGINS, [topology.zones.home.origin, topology.zones.shop.origin, topology.zones.checkout.origin]);
+    assert.deepEqual(readConfig({}).allowedOrigins, ZONE_ORIGINS);
+    assert.deepEqual(readConfig({ INBOX_ALLOWED_ORIGINS: ` http://Lab.test:4000/ , https://inbox.example ,,${topology.zones.home.origin}` }).allowedOrigins, [
+      ...ZONE_ORIGINS,
+      'http://lab.test:4000',
+      'https://inbox.example',
+    ]);
+    assert.deepEqual(parseAllowedOrigins(undefined), []);
+    assert.throws(() => parseAllowedOrigins('*'), /cannot be \*/);
+    assert.throws(() => parseAllowedOrigins('lab.test:4000'), /"lab.test:4000" is not an http\(s\) origin/);
+    assert.throws(() => parseAllowedOrigins('ftp://lab.test'), /INBOX_ALLOWED_ORIGINS/);
+  });
+
+  it('warns when listening beyond loopback without a read token, and only then', () => {
+    for (const host of ['127.0.0.1', '127.0.0.2', 'localhost', '::1', '[::1]']) {
+      assert.equal(exposureWarning({ host, readToken: undefined }), undefined, host);
+    }
+    for (const host of ['0.0.0.0', '::', '192.168.1.20', 'inbox.example']) {
+      assert.match(exposureWarning({ host, readToken: undefined }) ?? '', /^WARNING: listening on .*without INBOX_READ_TOKEN/, host);
+      assert.equal(exposureWarning({ host, readToken: 'secret' }), undefined, host);
+    }
+  });
+});
