@@ -107,7 +107,9 @@ async function deploy(file: string, args: string[]): Promise<void> {
     cwd: REPO_ROOT,
     env,
     readyUrl: entryUrl({ origin }, 'browser'),
-    ready: (response) => response.ok,
+    // Serving is not enough: shop registers the release when its server has started (its
+    // instrumentation), and only a registered release can be pointed at.
+    ready: (response) => response.ok && readRegistry(file)[remote]?.releases[version] !== undefined,
     echo: true,
   });
   // The server has its own process group, so Ctrl-C reaches only this command: stop it from here.
