@@ -21,6 +21,7 @@ import {
   sendEvent,
   tag,
   waitForEvent,
+  waitForEvents,
 } from './inbox.ts';
 import { freePort } from './ports.ts';
 import { startProcess, type RunningProcess } from './process.ts';
@@ -115,9 +116,25 @@ describe('waitForEvent', () => {
 
   it('fails with what the stream carried when nothing matches in time', async () => {
     const run = newRun('timeout');
-    const wait = await waitForEvent(inbox, 'home', () => false, { query: `run:${run}`, timeoutMs: 1_000 });
+    const wait = await waitForEvent(inbox, 'home', () => false, { query: `run:${run}`, timeoutMs: 3_000 });
     await sendEvent(inbox, 'home', { message: 'seen but refused', tags: { run } });
-    await assert.rejects(wait.event, /no matching event in home's project .* it got: seen but refused/);
+    await assert.rejects(wait.event, /0 of 1 matching event\(s\) in home's project .* it got: seen but refused/);
+  });
+
+  it('waits for several events, in store order', async () => {
+    const run = newRun('several');
+    const wait = await waitForEvents(inbox, 'shop', (event) => event.message !== 'skip', { query: `run:${run}`, count: 2 });
+    const first = await sendEvent(inbox, 'shop', { message: 'one', tags: { run } });
+    await sendEvent(inbox, 'shop', { message: 'skip', tags: { run } });
+    const second = await sendEvent(inbox, 'shop', { message: 'two', tags: { run } });
+    assert.deepEqual((await wait.events).map((e) => e.eventID), [first, second]);
+  });
+
+  it('says how many arrived when too few do', async () => {
+    const run = newRun('too-few');
+    const wait = await waitForEvents(inbox, 'shop', () => true, { query: `run:${run}`, count: 2, timeoutMs: 3_000 });
+    await sendEvent(inbox, 'shop', { message: 'only one', tags: { run } });
+    await assert.rejects(wait.events, /1 of 2 matching event\(s\)/);
   });
 
   it('refuses a query the inbox cannot read', async () => {

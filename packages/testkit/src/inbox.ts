@@ -173,11 +173,75 @@ export interface EventWait {
   close(): void;
 }
 
+export interface EventsWait {
+  /** The first `count` matching events, in full, in store order; rejects when fewer arrive in time. */
+  readonly events: Promise<InboxEvent[]>;
+  /** Stops waiting (the stream closes); `events` then never settles. */
+  close(): void;
+}
+
 export interface WaitForEventOptions {
   /** Narrows the stream with the read API's search, e.g. `run:<id>`. */
   query?: string;
   /** From the subscription on; default 15 s. */
   timeoutMs?: number;
+}
+
+/**
+ * Waits for the first `count` events in an owner's project that `predicate` accepts (given each
+ * event in full). Resolves once subscribed: set it up, act, then await `.events`.
+ */
+export async function waitForEvents(
+  inbox: string,
+  owner: Owner,
+  predicate: (event: InboxEvent) => boolean,
+  { count = 1, query = '', timeoutMs = 15_000 }: WaitForEventOptions & { count?: number } = {},
+): Promise<EventsWait> {
+  let resolve!: (events: InboxEvent[]) => void;
+  let reject!: (error: Error) => void;
+  const events = new Promise<InboxEvent[]>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // A test that fails before awaiting must not crash the runner with an unhandled rejection.
+  events.catch(() => undefined);
+  const matched: InboxEvent[] = [];
+  const seen: string[] = [];
+  let settled = false;
+  let close = () => {};
+  const settle = (finish: () => void) => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    fullFetch.abort();
+    close();
+    finish();
+  };
+  const fullFetch = new AbortController();
+  const timer = setTimeout(() => {
+    const got = seen.length ? `; it got: ${seen.join(' | ')}` : '; it got nothing';
+    const what = `${count} matching event(s) in ${owner}'s project (query "${query}")`;
+    settle(() => reject(new Error(`${matched.length} of ${what} within ${timeoutMs / 1000} s${got}`)));
+  }, timeoutMs);
+  // Full events are fetched one after the other, so matches come in store order.
+  let queue = Promise.resolve();
+  const onEvent = (streamed: StreamedEvent) => {
+    seen.push(streamed.title);
+    queue = queue.then(async () => {
+      if (settled) return;
+      const full = await eventById(inbox, owner, streamed.eventID, fullFetch.signal);
+      if (predicate(full)) matched.push(full);
+      if (matched.length >= count) settle(() => resolve(matched));
+    });
+    queue.catch((error: unknown) => settle(() => reject(error as Error)));
+  };
+  try {
+    close = await subscribe(inbox, owner, query, onEvent, (error) => settle(() => reject(error)));
+  } catch (error) {
+    clearTimeout(timer);
+    throw error;
+  }
+  return { events, close: () => settle(() => undefined) };
 }
 
 /**
@@ -188,50 +252,12 @@ export async function waitForEvent(
   inbox: string,
   owner: Owner,
   predicate: (event: InboxEvent) => boolean,
-  { query = '', timeoutMs = 15_000 }: WaitForEventOptions = {},
+  options: WaitForEventOptions = {},
 ): Promise<EventWait> {
-  let resolve!: (event: InboxEvent) => void;
-  let reject!: (error: Error) => void;
-  const event = new Promise<InboxEvent>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  // A test that fails before awaiting must not crash the runner with an unhandled rejection.
+  const wait = await waitForEvents(inbox, owner, predicate, { ...options, count: 1 });
+  const event = wait.events.then(([first]) => first as InboxEvent);
   event.catch(() => undefined);
-  const seen: string[] = [];
-  let settled = false;
-  let close = () => {};
-  const settle = (finish: () => void) => {
-    if (settled) return;
-    settled = true;
-    clearTimeout(timer);
-    close();
-    finish();
-  };
-  const fullFetch = new AbortController();
-  const timer = setTimeout(() => {
-    fullFetch.abort();
-    const got = seen.length ? `; it got: ${seen.join(' | ')}` : '; it got nothing';
-    settle(() => reject(new Error(`no matching event in ${owner}'s project (query "${query}") within ${timeoutMs / 1000} s${got}`)));
-  }, timeoutMs);
-  // Full events are fetched one after the other, so the first match is the first in store order.
-  let queue = Promise.resolve();
-  const onEvent = (streamed: StreamedEvent) => {
-    seen.push(streamed.title);
-    queue = queue.then(async () => {
-      if (settled) return;
-      const full = await eventById(inbox, owner, streamed.eventID, fullFetch.signal);
-      if (predicate(full)) settle(() => resolve(full));
-    });
-    queue.catch((error: unknown) => settle(() => reject(error as Error)));
-  };
-  try {
-    close = await subscribe(inbox, owner, query, onEvent, (error) => settle(() => reject(error)));
-  } catch (error) {
-    clearTimeout(timer);
-    throw error;
-  }
-  return { event, close: () => settle(() => undefined) };
+  return { event, close: wait.close };
 }
 
 /* ---------------------------------------------------------------- everything of a run */
