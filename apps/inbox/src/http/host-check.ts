@@ -59,12 +59,8 @@ export interface HostNames {
 /** The inbox's names: loopback, `listenAddress` and the host names of `allowedOrigins`. */
 export function hostNames(listenAddress: string, allowedOrigins: readonly string[]): HostNames {
   const extra = new Set<string>();
-  const listened = listenName(listenAddress);
-  if (listened) extra.add(listened);
-  for (const origin of allowedOrigins) {
-    const name = hostnameOf(new URL(origin).host);
-    if (name) extra.add(name);
-  }
+  const names = [listenName(listenAddress), ...allowedOrigins.map((origin) => hostnameOf(new URL(origin).host))];
+  for (const name of names) if (name !== undefined && !isLoopbackName(name)) extra.add(name);
   return {
     extra: [...extra],
     allows(host) {
