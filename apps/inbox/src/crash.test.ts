@@ -9,57 +9,35 @@
  */
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, it } from 'node:test';
+import { freePort } from '@repo/testkit/ports';
+import { type RunningProcess, startProcess, stopAll } from '@repo/testkit/process';
 import { INBOX_ORG, INBOX_PROJECTS } from '@repo/topology';
-import { SHOP, cleanUp, envelope, errorEvent, freePort, tempDir } from './testing.ts';
+import { SHOP, cleanUp, envelope, errorEvent, tempDir } from './testing.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TOKEN = 'crash-test-read-token-7c1e';
 const WEBHOOK = 'http://127.0.0.1:9/services/T0/B0/SECRET-WEBHOOK-PATH';
 const WORKERS = 8;
 
-const children: ChildProcess[] = [];
 afterEach(async () => {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await stopAll();
   await cleanUp();
 });
 
-
-interface Inbox {
-  readonly child: ChildProcess;
-  readonly url: string;
-  /** Everything it printed so far. */
-  readonly output: () => string;
-}
-
-async function startInbox(dataDir: string): Promise<Inbox> {
+/** The inbox as its own process (one process: SIGKILL hits the one holding the database). */
+async function startInbox(dataDir: string): Promise<RunningProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  return startProcess({
+    name: 'inbox',
+    command: process.execPath,
+    args: ['--import', 'tsx', 'src/main.ts'],
     cwd: ROOT,
-    env: {
-      ...process.env,
-      INBOX_PORT: String(port),
-      INBOX_DATA_DIR: dataDir,
-      INBOX_READ_TOKEN: TOKEN,
-      INBOX_WEBHOOK_SHOP: WEBHOOK,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { INBOX_PORT: String(port), INBOX_DATA_DIR: dataDir, INBOX_READ_TOKEN: TOKEN, INBOX_WEBHOOK_SHOP: WEBHOOK },
+    readyUrl: `http://127.0.0.1:${port}/healthz`,
+    timeoutMs: 20_000,
   });
-  children.push(child);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 20_000;
-  while (!/listening on (http:\/\/\S+) /.test(output)) {
-    if (child.exitCode !== null) throw new Error(`the inbox exited: ${output}`);
-    if (Date.now() > deadline) throw new Error(`the inbox did not start: ${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  const url = /listening on (http:\/\/\S+) /.exec(output)?.[1] ?? '';
-  return { child, url, output: () => output };
 }
 
 /** Posts envelopes of two events from `WORKERS` loops until `stop()`; returns the ids acknowledged. */
@@ -112,27 +90,26 @@ describe('crash', () => {
     const outputs: string[] = [];
     for (let round = 1; round <= 2; round++) {
       const inbox = await startInbox(dir);
-      const running = load(inbox.url);
+      const running = load(inbox.origin);
       // Kill once some events went in, at a random moment of a second after that.
       const deadline = Date.now() + 10_000;
       while (running.acked.size < 20 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       const delay = Math.floor(Math.random() * 1000);
       await new Promise((r) => setTimeout(r, delay));
-      inbox.child.kill('SIGKILL');
-      await once(inbox.child, 'exit');
+      inbox.signal('SIGKILL');
+      await inbox.exited;
       for (const id of await running.stop()) acked.add(id);
       outputs.push(inbox.output());
       assert.ok(running.acked.size >= 20, `round ${round}: only ${running.acked.size} events acknowledged`);
 
       const restarted = await startInbox(dir);
-      const stored = await storedIds(restarted.url);
+      const stored = await storedIds(restarted.origin);
       const lost = [...acked].filter((id) => !stored.has(id));
       assert.deepEqual(lost, [], `round ${round} (killed ${delay} ms in): ${lost.length} of ${acked.size} acknowledged events lost`);
       t.diagnostic(`round ${round}: killed ${delay} ms after 20 acks; ${acked.size} acknowledged so far, ${stored.size} stored, none lost`);
-      restarted.child.kill('SIGTERM');
-      await once(restarted.child, 'exit');
+      await restarted.stop();
       outputs.push(restarted.output());
-      assert.equal(restarted.child.exitCode, 0, restarted.output());
+      assert.equal(await restarted.exited, 0, restarted.output());
     }
 
     const logs = outputs.join('\n');
