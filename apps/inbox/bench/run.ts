@@ -1,104 +1,102 @@
 /**
  * Ingest benchmark: `npm run bench --workspace apps/inbox` (not part of `npm test`).
  *
- * Starts each receiver as its own process on loopback, one after the other (never both at once:
+ * Starts each receiver as its own process on loopback, one after the other (never two at once:
  * the machine has 2 cores), and sends it the same envelope, a ~3 KB browser error event with a
- * fresh event id each time, from a fixed number of concurrent keep-alive connections for a fixed
- * time after a warm-up. Reports acknowledged (2xx) envelopes per second and latency percentiles,
- * prints a table and writes it to bench/RESULTS.md with the machine and the command.
+ * fresh event id each time, from keep-alive connections for a fixed time after a warm-up, with
+ * autocannon (@repo/testkit/load, the load generator of the repository's benchmarks). Reports
+ * acknowledged (2xx) envelopes per second and latency percentiles, prints a table and writes it
+ * to bench/RESULTS.md with the machine and the command.
  *
- *   BENCH_SECONDS=10 BENCH_CONCURRENCY=16 npm run bench --workspace apps/inbox
+ *   npm run bench --workspace apps/inbox -- [--seconds 10] [--connections 16] [--warm-up 1]
+ *       [--rounds 1] [--targets inbox,spotlight] [--inbox <dir>] [--out bench/RESULTS.md]
  *
  * Receivers: this inbox (SQLite, WAL, synchronous=FULL: a 200 means on disk) and Spotlight's
- * sidecar (@spotlightjs/spotlight, an in-memory buffer, nothing on disk), when installed.
+ * sidecar (@spotlightjs/spotlight, an in-memory buffer, nothing on disk), when installed. With
+ * `--rounds N` the targets take turns N times (on a shared machine, load from elsewhere then
+ * spreads over all of them) and the table shows each one's median round. `--inbox <dir>`
+ * benchmarks the inbox of another checkout (its apps/inbox), e.g. a worktree of an older commit,
+ * under the same load: before/after figures of a change.
  */
 
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
+import { type LoadResult, load } from '@repo/testkit/load';
+import { freePort } from '@repo/testkit/ports';
+import { type RunningProcess, startProcess, stopAll } from '@repo/testkit/process';
 import { INBOX_PROJECTS } from '@repo/topology';
-import { freePort } from '../src/testing.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-// Read here, not in src/config.ts: these tune the benchmark, not the inbox.
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const WARM_UP_SECONDS = 1;
 const SHOP = INBOX_PROJECTS.shop;
+
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '16' },
+    'warm-up': { type: 'string', default: '1' },
+    rounds: { type: 'string', default: '1' },
+    targets: { type: 'string' },
+    inbox: { type: 'string' },
+    out: { type: 'string', default: join(ROOT, 'bench', 'RESULTS.md') },
+  },
+});
+
+function positive(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} takes a whole number above 0, not ${JSON.stringify(text)}`);
+  return value;
+}
+
+const SECONDS = positive('seconds', args.seconds);
+const CONNECTIONS = positive('connections', args.connections);
+const WARM_UP_SECONDS = positive('warm-up', args['warm-up']);
+const ROUNDS = positive('rounds', args.rounds);
+const INBOX_DIR = resolve(args.inbox ?? ROOT);
+
+interface Started {
+  readonly process: RunningProcess;
+  /** After it stopped: what to add to the report. */
+  readonly after?: () => string;
+}
 
 interface Target {
   readonly name: string;
   readonly description: string;
-  start(port: number): Promise<{ child: ChildProcess; after?: () => string }>;
+  start(port: number): Promise<Started>;
 }
 
-interface Result {
-  readonly name: string;
-  readonly description: string;
+interface Round {
+  readonly target: Target;
+  readonly load: LoadResult;
   readonly acked: number;
-  readonly failed: number;
   readonly perSecond: number;
-  readonly p50: number;
-  readonly p95: number;
-  readonly p99: number;
-  readonly max: number;
   readonly note: string;
 }
 
-
-function launch(args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.on('exit', (code, signal) => {
-    if (code !== 0 && signal === null) console.error(`bench: ${args.join(' ')} exited ${code}:\n${output}`);
-  });
-  return child;
-}
-
-async function waitFor(url: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${url}: the process exited (${child.exitCode})`);
-    try {
-      await fetch(url);
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  throw new Error(`${url} did not answer within 30 s`);
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await once(child, 'exit');
-  clearTimeout(timer);
+function node(name: string, args: string[], cwd: string, env: Record<string, string>, readyUrl: string): Promise<RunningProcess> {
+  return startProcess({ name, command: process.execPath, args: ['--import', 'tsx', ...args], cwd, env, readyUrl, timeoutMs: 30_000 });
 }
 
 const inbox: Target = {
   name: 'inbox',
-  description: 'apps/inbox: SQLite WAL, synchronous=FULL, group commit',
+  description: `apps/inbox${args.inbox ? ` of ${INBOX_DIR}` : ''}: SQLite WAL, synchronous=FULL, group commit`,
   async start(port) {
     const dataDir = mkdtempSync(join(tmpdir(), 'inbox-bench-'));
-    const child = launch(['src/main.ts'], { INBOX_PORT: String(port), INBOX_DATA_DIR: dataDir });
-    await waitFor(`http://127.0.0.1:${port}/healthz`, child);
+    const started = await node(
+      'inbox',
+      ['src/main.ts'],
+      INBOX_DIR,
+      { INBOX_PORT: String(port), INBOX_DATA_DIR: dataDir },
+      `http://127.0.0.1:${port}/healthz`,
+    );
     return {
-      child,
-      // After it stopped: count what is really in the database.
+      process: started,
+      // Count what is really in the database.
       after: () => {
         const db = new Database(join(dataDir, 'inbox.sqlite'), { readonly: true });
         const { n } = db.prepare('SELECT count(*) AS n FROM events').get() as { n: number };
@@ -114,14 +112,12 @@ const spotlight: Target = {
   name: 'spotlight',
   description: '@spotlightjs/spotlight sidecar: in-memory buffer, no disk',
   async start(port) {
-    const child = launch(['bench/spotlight-sidecar.ts', String(port)], {});
-    await waitFor(`http://127.0.0.1:${port}/health`, child);
-    return { child };
+    return { process: await node('spotlight', ['bench/spotlight-sidecar.ts', String(port)], ROOT, {}, `http://127.0.0.1:${port}/health`) };
   },
 };
 
-function envelopeBody(): Buffer {
-  const eventId = randomUUID().replaceAll('-', '');
+/** The envelope, with `EVENT_ID` where each request puts a fresh event id (in its header and its event). */
+function envelopeTemplate(): string {
   const frames = Array.from({ length: 12 }, (_, i) => ({
     filename: `app:///_next/static/chunks/pages/module-${i}.js`,
     function: `handler${i}`,
@@ -131,7 +127,7 @@ function envelopeBody(): Buffer {
     context_line: `  const total = items.reduce((sum, item) => sum + item.price, ${i});`,
   }));
   const event = {
-    event_id: eventId,
+    event_id: 'EVENT_ID',
     timestamp: Date.now() / 1000,
     platform: 'javascript',
     level: 'error',
@@ -143,93 +139,45 @@ function envelopeBody(): Buffer {
     request: { url: 'http://localhost:3002/checkout?step=pay', headers: { 'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64) bench' } },
     sdk: { name: 'sentry.javascript.nextjs', version: '11.0.0' },
   };
-  const header = { event_id: eventId, sent_at: new Date().toISOString(), dsn: `http://${SHOP.publicKey}@localhost/${SHOP.id}` };
-  return Buffer.from(`${JSON.stringify(header)}\n{"type":"event"}\n${JSON.stringify(event)}\n`);
+  const header = { event_id: 'EVENT_ID', sent_at: new Date().toISOString(), dsn: `http://${SHOP.publicKey}@localhost/${SHOP.id}` };
+  return `${JSON.stringify(header)}\n{"type":"event"}\n${JSON.stringify(event)}\n`;
 }
 
-function post(agent: Agent, port: number): Promise<number> {
-  const body = envelopeBody();
-  return new Promise((resolve, reject) => {
-    const req = request(
+const TEMPLATE = envelopeTemplate();
+
+/** Ingest under load for `seconds`, every request a new event. */
+function ingestLoad(port: number, seconds: number): Promise<LoadResult> {
+  return load({
+    url: `http://127.0.0.1:${port}`,
+    connections: CONNECTIONS,
+    seconds,
+    requests: [
       {
-        agent,
-        host: '127.0.0.1',
-        port,
         method: 'POST',
         path: `/api/${SHOP.id}/envelope/?sentry_key=${SHOP.publicKey}&sentry_version=7`,
-        headers: { 'content-type': 'application/x-sentry-envelope', 'content-length': body.length },
+        headers: { 'content-type': 'application/x-sentry-envelope' },
+        setupRequest: (request) => ({ ...request, body: TEMPLATE.replaceAll('EVENT_ID', randomUUID().replaceAll('-', '')) }),
       },
-      (response) => {
-        response.resume();
-        response.on('end', () => resolve(response.statusCode ?? 0));
-        response.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
+    ],
   });
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
-
-async function measure(target: Target): Promise<Result> {
+async function measure(target: Target): Promise<Round> {
   const port = await freePort();
-  const { child, after } = await target.start(port);
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const started = await target.start(port);
+  let result: LoadResult;
   try {
-    const first = await post(agent, port);
-    if (first < 200 || first > 299) throw new Error(`${target.name} refused the benchmark envelope: ${first}`);
-    const latencies: number[] = [];
-    let acked = 0;
-    let failed = 0;
-    const warmUpEnds = performance.now() + WARM_UP_SECONDS * 1000;
-    const ends = warmUpEnds + SECONDS * 1000;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (performance.now() < ends) {
-          const started = performance.now();
-          let status = 0;
-          try {
-            status = await post(agent, port);
-          } catch {
-            status = 0;
-          }
-          if (started < warmUpEnds) continue;
-          latencies.push(performance.now() - started);
-          if (status >= 200 && status < 300) acked += 1;
-          else failed += 1;
-        }
-      }),
-    );
-    latencies.sort((a, b) => a - b);
-    agent.destroy();
-    await stop(child);
-    return {
-      name: target.name,
-      description: target.description,
-      acked,
-      failed,
-      perSecond: acked / SECONDS,
-      p50: percentile(latencies, 50),
-      p95: percentile(latencies, 95),
-      p99: percentile(latencies, 99),
-      max: latencies.at(-1) ?? Number.NaN,
-      note: after?.() ?? '',
-    };
+    const warmUp = await ingestLoad(port, WARM_UP_SECONDS);
+    if (warmUp.requests === warmUp.non2xx) throw new Error(`${target.name} acknowledged nothing in the warm-up`);
+    result = await ingestLoad(port, SECONDS);
   } finally {
-    agent.destroy();
-    await stop(child);
+    await started.process.stop();
   }
+  const acked = result.requests - result.non2xx;
+  return { target, load: result, acked, perSecond: acked / result.seconds, note: started.after?.() ?? '' };
 }
 
-/**
- * What one durable commit costs on this disk: single-row SQLite transactions in WAL mode with
- * synchronous=FULL (an fsync each) against OFF (none), in the temp directory the inbox uses.
- * Context for the numbers: group commit matters more where an fsync is slower.
- */
+/** What one durable commit costs on this disk: single-row transactions, synchronous=FULL (an fsync each) and OFF. */
 function commitCost(): { full: number; off: number } {
   const dir = mkdtempSync(join(tmpdir(), 'inbox-bench-fsync-'));
   try {
@@ -262,60 +210,102 @@ function spotlightInstalled(): boolean {
   }
 }
 
+function chooseTargets(): Target[] {
+  const known = [inbox, spotlight];
+  const names = args.targets?.split(',').map((name) => name.trim()) ?? known.map((target) => target.name);
+  const chosen = names.map((name) => {
+    const target = known.find((t) => t.name === name);
+    if (!target) throw new Error(`--targets: no target ${JSON.stringify(name)} (there are ${known.map((t) => t.name).join(', ')})`);
+    return target;
+  });
+  if (chosen.includes(spotlight) && !spotlightInstalled()) {
+    console.warn('bench: @spotlightjs/spotlight is not installed; leaving it out');
+    return chosen.filter((target) => target !== spotlight);
+  }
+  return chosen;
+}
+
 const ms = (n: number): string => n.toFixed(2);
 
+/** The round with the median envelopes/s (the lower middle one for an even count). */
+function medianRound(rounds: readonly Round[]): Round {
+  const sorted = [...rounds].sort((a, b) => a.perSecond - b.perSecond);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)];
+  if (!median) throw new Error('no rounds');
+  return median;
+}
+
 async function main(): Promise<void> {
-  const targets = spotlightInstalled() ? [inbox, spotlight] : [inbox];
-  if (targets.length === 1) console.warn('bench: @spotlightjs/spotlight is not installed; benchmarking the inbox alone');
-  const load = loadavg().map((n) => n.toFixed(2)).join(' ');
-  console.log(`bench: ${CONCURRENCY} connections, ${SECONDS} s per target after ${WARM_UP_SECONDS} s warm-up; load average ${load}`);
+  const targets = chooseTargets();
+  const load1 = loadavg().map((n) => n.toFixed(2)).join(' ');
+  console.log(
+    `bench: ${CONNECTIONS} connections, ${SECONDS} s per target after ${WARM_UP_SECONDS} s warm-up, ${ROUNDS} round(s); load average ${load1}`,
+  );
   const commit = commitCost();
   const commitLine = `one SQLite commit here: ${commit.full.toFixed(0)} µs with synchronous=FULL (fsync), ${commit.off.toFixed(0)} µs with OFF`;
   console.log(`bench: ${commitLine}`);
-  const results: Result[] = [];
-  for (const target of targets) {
-    console.log(`bench: ${target.name}…`);
-    results.push(await measure(target));
+
+  const rounds: Round[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const target of targets) {
+      const result = await measure(target);
+      rounds.push(result);
+      console.log(`bench: round ${round}, ${target.name}: ${result.perSecond.toFixed(0)} envelopes/s, p50 ${ms(result.load.latency.p50)} ms`);
+    }
   }
 
+  const results = targets.map((target) => ({ target, rounds: rounds.filter((r) => r.target === target) }));
   const table = [
     '| receiver | acknowledged envelopes/s | p50 ms | p95 ms | p99 ms | max ms | acknowledged | failed |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...results.map(
-      (r) =>
-        `| ${r.name} | ${r.perSecond.toFixed(0)} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.acked} | ${r.failed} |`,
-    ),
+    ...results.map(({ target, rounds: own }) => {
+      const r = medianRound(own);
+      const { p50, p95, p99, max } = r.load.latency;
+      const failed = r.load.non2xx + r.load.errors;
+      return `| ${target.name} | ${r.perSecond.toFixed(0)} | ${ms(p50)} | ${ms(p95)} | ${ms(p99)} | ${ms(max)} | ${r.acked} | ${failed} |`;
+    }),
   ].join('\n');
   console.log(`\n${table}\n`);
-  for (const r of results) if (r.note) console.log(`bench: ${r.name}: ${r.note}`);
+  const everyRound = results
+    .map(({ target, rounds: own }) => `${target.name} ${own.map((r) => r.perSecond.toFixed(0)).join(', ')}`)
+    .join('; ');
+  const notes = results.flatMap(({ target, rounds: own }) => {
+    const note = medianRound(own).note;
+    return note ? [`- ${target.name}: ${note}.`] : [];
+  });
 
   const cpu = cpus();
+  const command = `npm run bench --workspace apps/inbox -- --seconds ${SECONDS} --connections ${CONNECTIONS} --warm-up ${WARM_UP_SECONDS} --rounds ${ROUNDS}${
+    args.targets ? ` --targets ${args.targets}` : ''
+  }${args.inbox ? ` --inbox ${args.inbox}` : ''}`;
   const markdown = `# Ingest benchmark
 
 Written by \`npm run bench --workspace apps/inbox\` (bench/run.ts) on ${new Date().toISOString()}.
 
 ${table}
 
-- Receivers: ${results.map((r) => `**${r.name}**, ${r.description}`).join('; ')}.
-${results
-  .filter((r) => r.note)
-  .map((r) => `- ${r.name}: ${r.note}.`)
-  .join('\n')}
-- Load: ${CONCURRENCY} concurrent keep-alive HTTP/1.1 connections on loopback from the benchmark's
-  own Node process, for ${SECONDS} s per receiver after a ${WARM_UP_SECONDS} s warm-up that is not
-  counted; one receiver at a time. Each request is one envelope with one ~3 KB browser error event
-  (12 frames, 10 breadcrumbs) and a fresh event id, key in the query as browsers send it.
-  "Acknowledged" is a 2xx answer; latency is from sending the request to the end of the answer.
+- Receivers: ${results.map(({ target }) => `**${target.name}**, ${target.description}`).join('; ')}.
+${notes.join('\n')}
+- Load: autocannon (@repo/testkit/load), ${CONNECTIONS} concurrent keep-alive HTTP/1.1 connections on
+  loopback, for ${SECONDS} s per receiver after a ${WARM_UP_SECONDS} s warm-up that is not counted;
+  one receiver at a time, ${ROUNDS} round(s) taking turns; the table shows each receiver's median
+  round (envelopes/s of every round: ${everyRound}). Each request is one envelope with one ~3 KB
+  browser error event (12 frames, 10 breadcrumbs) and a fresh event id, key in the query as
+  browsers send it. "Acknowledged" is a 2xx answer; latency is from sending the request to the
+  end of the answer.
 - Disk: ${commitLine}. Where an fsync costs milliseconds (many disks), the inbox's group commit
   (one fsync per batch of concurrent requests) matters more and the figures will differ.
 - Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB,
-  Linux ${release()}, Node ${process.version}; load average at the start ${load} (the client shares
-  the 2 cores with the receiver).
-- Command: \`BENCH_SECONDS=${SECONDS} BENCH_CONCURRENCY=${CONCURRENCY} npm run bench --workspace apps/inbox\`
+  Linux ${release()}, Node ${process.version}; load average at the start ${load1} (the client shares
+  the cores with the receiver).
+- Command: \`${command}\`
 `;
-  const file = join(ROOT, 'bench', 'RESULTS.md');
-  writeFileSync(file, markdown);
-  console.log(`bench: wrote ${file}`);
+  writeFileSync(args.out, markdown);
+  console.log(`bench: wrote ${args.out}`);
 }
 
-await main();
+try {
+  await main();
+} finally {
+  await stopAll();
+}
