@@ -2,7 +2,11 @@
  * Writes `<distDir>/chunk-composition.json` for the browser build: for each emitted JS file, the
  * share of its modules' source size that comes from each package group (Sentry, the federation
  * runtime, React, Next, the app). The benchmark uses it to say how much of a page's JavaScript
- * is Sentry or federation. Only added when BENCH_CHUNK_COMPOSITION=1: it costs build time.
+ * is Sentry or federation.
+ *
+ * The benchmark's builds add it by setting ZONE_BROWSER_BUILD_PLUGIN to this file's path
+ * (@repo/next-config loads the class and adds it to the browser compiler); the zones' own builds
+ * never carry it: it costs build time.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,8 +24,11 @@ export function packageGroupOf(resource: string): PackageGroup {
 
 export type ChunkComposition = Record<string, Partial<Record<PackageGroup, number>>>;
 
-export class ChunkCompositionPlugin {
-  constructor(private readonly outputFile: string) {}
+/** What the plugin writes into the build's output directory. */
+export const CHUNK_COMPOSITION_FILE = 'chunk-composition.json';
+
+export default class ChunkCompositionPlugin {
+  constructor(private readonly outputFile: string = CHUNK_COMPOSITION_FILE) {}
 
   apply(compiler: Compiler) {
     compiler.hooks.afterEmit.tap('ChunkCompositionPlugin', (compilation) => {
