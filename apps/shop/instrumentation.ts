@@ -1,7 +1,26 @@
 export async function register() {
+  // Everything Node-only stays inside this block: `next dev` compiles this file for the edge
+  // runtime too, and leaves out only what this condition rules out.
   if (process.env.NEXT_RUNTIME === 'nodejs') {
     const { initZoneServer } = await import('@repo/observability/server');
     initZoneServer();
+
+    // Starting shop (`next dev` or `next start`) registers the release this server serves, at
+    // the origin it listens on, in the release registry (live if no release of shop is live
+    // yet): that is how hosts find it. The release is the one compiled in (ZONE_RELEASE,
+    // `shop@1.1.0` for a `--release 1.1.0` build); Next sets PORT to the port it listens on
+    // before it calls register(). Without a registry (FEDERATION_REGISTRY unset: Next started
+    // without `next-zone`) hosts load shop from its topology address: nothing to register in.
+    const registry = process.env.FEDERATION_REGISTRY;
+    if (registry) {
+      const { versionOf } = await import('@repo/releases');
+      const { registerRelease } = await import('@repo/releases/registry');
+      const version = versionOf('shop', process.env.ZONE_RELEASE ?? '');
+      const origin = `http://localhost:${process.env.PORT}`;
+      const by = `${process.env.NODE_ENV === 'development' ? 'dev' : 'start'} of shop@${version}`;
+      const entry = registerRelease(registry, 'shop', version, origin, { live: 'if-none', by });
+      console.log(`shop@${version} registered at ${origin} in ${registry}; live: shop@${entry.live}`);
+    }
   }
 }
 

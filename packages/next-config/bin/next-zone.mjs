@@ -1,24 +1,25 @@
 #!/usr/bin/env node
 /**
  * `next-zone <dev|build|start> [--release <version>] [--defect <name>] [next args]`: the Next CLI,
- * run for the zone of the current workspace.
+ * run for the zone of the current workspace, with what Next cannot read from next.config:
  *
- * It does what the Next CLI cannot be told from next.config:
- * - nextjs-mf needs Next to use the webpack installed in node_modules instead of Next's bundled
- *   copy. Next decides that from NEXT_PRIVATE_LOCAL_WEBPACK when its config loader starts, before
- *   next.config is read, so the switch has to be set in the process that starts Next.
- * - Next otherwise checks package-lock.json for the SWC binaries of every platform on each start
- *   and tries to rewrite it from the registry (which fails noisily offline and must never change
- *   the lockfile under CI); the lockfile is npm's business.
- * - the zone's port comes from the topology (HOME_PORT, SHOP_PORT, … or the defaults), so
- *   `npm run dev|start` in any app listens where every other zone expects it.
- * - releases: `--release 1.1.0` builds (or serves) the zone as that version, in its own directory
- *   `.releases/1.1.0`, so several releases of a remote can be built and served side by side
- *   (createNextConfig reads ZONE_RELEASE_VERSION). `--defect header` builds a release with a
- *   deliberate defect, for the workshop (ZONE_DEFECT).
- * - a remote that starts registers its release and origin in the release registry
- *   (FEDERATION_REGISTRY), and becomes live if no release of it is live yet; hosts find the
- *   registry through the same variable, set here for every zone.
+ * - NEXT_PRIVATE_LOCAL_WEBPACK: nextjs-mf needs Next to use the webpack in node_modules instead
+ *   of its bundled copy. Next decides that when its config loader starts, before it reads `.env`
+ *   files or next.config, so only the process that starts Next can set it.
+ * - NEXT_IGNORE_INCORRECT_LOCKFILE: Next otherwise checks package-lock.json for the SWC binaries
+ *   of every platform when it loads SWC (also before next.config) and tries to rewrite it from
+ *   the registry (noisy offline, and the lockfile must never change under CI).
+ * - The port: Next listens on `--port` or PORT, never on a port from its config; this passes the
+ *   zone's port from the topology (HOME_PORT, SHOP_PORT, … or the defaults), so `npm run
+ *   dev|start` in any app listens where every other zone expects it.
+ * - `--release 1.1.0` and `--defect header`: options Next's CLI would refuse. They become
+ *   ZONE_RELEASE_VERSION and ZONE_DEFECT, which createNextConfig reads (a release builds into and
+ *   serves from its own directory, `.releases/1.1.0`), and MF_BUILD_VERSION, Module Federation's
+ *   build identity (`shop:1.1.0`), so two releases of shop get two federation instances in a host.
+ * - FEDERATION_REGISTRY: the release registry, read at run time by the hosts' servers (which
+ *   release of shop to load) and by shop's (instrumentation.ts registers the release it serves).
+ *   Next's config can only compile a value in, so the default, the repository's
+ *   `.federation/registry.json`, is set here when the variable is not.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,8 +34,7 @@ if (!isZoneName(pkg.name)) {
   console.error(`next-zone: ${process.cwd()} is not a zone (package name "${pkg.name}").`);
   process.exit(2);
 }
-const topology = resolveTopology();
-const zone = topology.zones[pkg.name];
+const zone = resolveTopology().zones[pkg.name];
 
 /** Removes `--name value` from args and returns the value. */
 function takeOption(args, name) {
@@ -58,33 +58,17 @@ if (release !== undefined && !isValidVersion(release)) {
 }
 if (release !== undefined) {
   process.env.ZONE_RELEASE_VERSION = release;
-  // Module Federation's build identity (`shop:1.1.0`), so each release's container gets its own
-  // federation instance in a host that loads two releases.
   process.env.MF_BUILD_VERSION = release;
 }
 if (defect !== undefined) process.env.ZONE_DEFECT = defect;
 
 const args = [command, ...rest];
 const listens = command === 'dev' || command === 'start';
-const portAt = rest.findIndex((a) => a === '-p' || a === '--port');
-let port = zone.port;
-if (portAt !== -1) port = Number(rest[portAt + 1]);
-else if (listens) args.push('--port', String(port));
+if (listens && !rest.some((a) => a === '-p' || a === '--port')) args.push('--port', String(zone.port));
 
 process.env.NEXT_PRIVATE_LOCAL_WEBPACK = 'true';
 process.env.NEXT_IGNORE_INCORRECT_LOCKFILE = '1';
 process.env.FEDERATION_REGISTRY = registryFile();
-
-if (listens && zone.isRemote) {
-  const { registerRelease } = await tsImport('@repo/releases/registry', import.meta.url);
-  const version = release ?? pkg.version;
-  const origin = `http://localhost:${port}`;
-  const entry = registerRelease(process.env.FEDERATION_REGISTRY, zone.name, version, origin, {
-    live: 'if-none',
-    by: `${command} of ${zone.name}@${version}`,
-  });
-  console.log(`next-zone: ${zone.name}@${version} registered at ${origin}; live: ${zone.name}@${entry.live}`);
-}
 
 process.argv = [process.argv[0], 'next', ...args];
 await import('next/dist/bin/next');
