@@ -7,10 +7,8 @@ import { join } from 'node:path';
 import { chromium, type Browser } from '@playwright/test';
 import { browserLaunchOptions } from '@repo/testkit/browser';
 import type { Zone } from '@repo/topology';
+import { CHUNK_COMPOSITION_FILE, type ChunkComposition as Composition, type PackageGroup as Group } from '../webpack/chunk-composition-plugin.ts';
 import { REPO_ROOT } from './servers.ts';
-
-type Group = 'sentry' | 'federation' | 'react' | 'next' | 'other';
-type Composition = Record<string, Partial<Record<Group, number>>>;
 
 export interface PageBytes {
   zone: string;
@@ -28,7 +26,7 @@ export interface PageBytes {
 }
 
 function compositionOf(zone: string): Composition {
-  const file = join(REPO_ROOT, 'apps', zone, '.next', 'chunk-composition.json');
+  const file = join(REPO_ROOT, 'apps', zone, '.next', CHUNK_COMPOSITION_FILE);
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Composition) : {};
 }
 

@@ -40,8 +40,11 @@ function report(title: string, body: string) {
   console.log(`\n${text}`);
 }
 
+/** The benchmark's builds carry the chunk composition plugin; the zones' own builds do not. */
+const CHUNK_COMPOSITION_PLUGIN = join(REPO_ROOT, 'bench', 'webpack', 'chunk-composition-plugin.ts');
+
 async function build() {
-  const env = { BENCH_CHUNK_COMPOSITION: '1' };
+  const env = { ZONE_BROWSER_BUILD_PLUGIN: CHUNK_COMPOSITION_PLUGIN };
   for (const zone of startOrder(topology)) await run('npm', ['run', 'build', '--workspace', `apps/${zone.name}`], env);
   await run('npm', ['run', 'build', '--workspace', 'apps/checkout'], { FEDERATION_CONTROL: 'local' });
   await run('npm', ['run', 'build:broken-release', '--workspace', 'apps/shop']);
@@ -103,7 +106,7 @@ async function main() {
         pages.map((p) => [`${p.zone} ${p.path}`, kib(p.total), kib(p.fromShop), kib(p.sentry), kib(p.federation), String(p.reactCopies)]),
       ) +
         '\n\nSentry and federation shares are estimated per chunk from the source size of the modules in it ' +
-        '(`chunk-composition.json`, written by the build when BENCH_CHUNK_COMPOSITION=1). "React copies" counts ' +
+        '(`chunk-composition.json`, written by the benchmark builds, bench/webpack). "React copies" counts ' +
         'the React DOM renderers that registered with the page: 1 means host and remote share one React.',
     );
 

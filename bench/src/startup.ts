@@ -1,12 +1,17 @@
-/** `npm run dev` from cold (no .next) until every zone and the inbox answer. */
-import { rmSync } from 'node:fs';
+/** `npm run dev` from cold (no dev build directory) until every zone and the inbox answer. */
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitForUrl } from '@repo/testkit/process';
 import { ZONE_NAMES, topology } from '@repo/topology';
 import { REPO_ROOT, startScript } from './servers.ts';
 
 export async function devColdStart(): Promise<{ seconds: number; perZone: Record<string, number> }> {
-  for (const zone of ZONE_NAMES) rmSync(join(REPO_ROOT, 'apps', zone, '.next'), { recursive: true, force: true });
+  // Only what `next dev` writes (`.next-dev*`, see @repo/next-config's dist-dir transform): the
+  // production builds in `.next` stay for whoever serves them next.
+  for (const zone of ZONE_NAMES) {
+    const app = join(REPO_ROOT, 'apps', zone);
+    for (const dir of readdirSync(app).filter((name) => name.startsWith('.next-dev'))) rmSync(join(app, dir), { recursive: true, force: true });
+  }
   const started = performance.now();
   const dev = await startScript('npm run dev', ['run', 'dev'], `${topology.inbox.origin}/healthz`, {}, 300_000);
   const perZone: Record<string, number> = {};
