@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 /** ESLint for every TypeScript workspace. */
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/.next/**', '**/.next-control/**', '**/.releases/**', '**/.turbo/**', '**/test-results/**', '**/playwright-report/**', 'next-env.d.ts'] },
+  { ignores: ['**/node_modules/**', '**/.next/**', '**/.next-control/**', '**/.next-dev*/**', '**/.releases/**', '**/.turbo/**', '**/test-results/**', '**/playwright-report/**', 'next-env.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {
