@@ -1,6 +1,6 @@
 import type { NextPageContext } from 'next';
 import { ErrorFallback } from './Contained';
-import { loadedExposed } from './remote/loader';
+import { remoteLoader } from './remote/hostLoader';
 import type { ShopModules } from './remote/modules';
 import { RemoteSlot, type PropsOf } from './remote/RemoteSlot';
 import type { HostPageContext } from './remote/state';
@@ -23,7 +23,7 @@ export function remotePage<E extends PageExpose>(expose: E, what: string) {
     const { remote } = context as HostPageContext;
     const exposed =
       remote?.availability[expose] === 'up'
-        ? loadedExposed<ShopModules[E]>(remote.location, expose, remote.scope)
+        ? remoteLoader.loadedExposed<ShopModules[E]>(remote.location, expose)
         : undefined;
     if (!exposed) {
       if (context.res) context.res.statusCode = 503;

@@ -6,7 +6,8 @@ import type { ComponentProps } from 'react';
 import { currentZone } from '@repo/topology';
 import { Contained, ErrorFallback } from '../Contained';
 import { ZoneWidget } from '../ZoneWidget';
-import { RemoteSlot, type RemoteState } from '../remote/RemoteSlot';
+import type { Availability } from '../remote/loader';
+import { RemoteSlot } from '../remote/RemoteSlot';
 import type { ShopModules } from '../remote/modules';
 import type { HostPageContext } from '../remote/state';
 import { RemoteDownScenario, simulateOutage } from './RemoteDownScenario';
@@ -14,8 +15,8 @@ import { findScenario, ownerOf, type Scenario, type ScenarioId } from './scenari
 
 interface LabPageProps {
   scenarioId: ScenarioId | null;
-  /** remote-down: the page's simulated outage, as the server saw it. */
-  outage?: RemoteState;
+  /** remote-down: whether shop's Header loaded in the page's simulated outage. */
+  outage?: Availability;
 }
 
 const shopFallback = <ErrorFallback what="Shop's component" />;
@@ -67,14 +68,14 @@ const SCENARIO_VIEWS: Record<Exclude<ScenarioId, 'zone-ssr'>, (props: LabPagePro
 /** What a scenario page says above its view: what happens and who should be told. */
 export function ScenarioIntro({ scenario }: { scenario: Scenario }) {
   const zone = currentZone();
-  const owner = ownerOf(scenario, zone.name);
+  const owner = ownerOf(scenario, zone);
   return (
     <>
       <h1>{scenario.title}</h1>
       <p>{scenario.what}</p>
       <p>
         Running in the {zone.title} zone. The error belongs to <strong data-testid="expected-owner">{owner}</strong>
-        {owner === zone.name ? ' (this zone)' : ''}: it must reach {owner}&apos;s project, and no other.
+        {owner === zone.owner ? ' (this zone)' : ''}: it must reach {owner}&apos;s project, and no other.
       </p>
     </>
   );
@@ -120,7 +121,7 @@ LabPage.getInitialProps = async (context: NextPageContext): Promise<LabPageProps
   if (res && scenario.side === 'server') addBreadcrumb({ ...scenario.breadcrumb, level: 'info' });
   if (scenario.id === 'remote-down') {
     const { remote } = context as HostPageContext;
-    return { scenarioId: scenario.id, outage: await simulateOutage(remote) };
+    return { scenarioId: scenario.id, outage: await simulateOutage(remote?.location) };
   }
   return { scenarioId: scenario.id };
 };

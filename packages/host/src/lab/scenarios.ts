@@ -1,7 +1,9 @@
 /**
- * The failure-scenario catalogue (CONTRACT.md, "The failure-scenario lab"). Each host zone
+ * The failure-scenario catalogue (docs/contract.md, "The failure-scenario lab"). Each host zone
  * serves /lab and /lab/<id> from this list; the e2e suite proves every entry in every host.
  */
+import type { Owner, Zone } from '@repo/topology';
+
 export const SCENARIO_IDS = ['render', 'ssr', 'event', 'async', 'zone-render', 'zone-ssr', 'remote-down'] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
@@ -82,7 +84,15 @@ export function findScenario(id: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.id === id);
 }
 
-/** Who should get this scenario's error, when it runs in `zone`. */
-export function ownerOf(scenario: Scenario, zone: string): string {
-  return scenario.culprit === 'shop' ? 'shop' : zone;
+/** Whose project must get this scenario's error when it runs in `zone`. */
+export function ownerOf(scenario: Scenario, zone: Zone): Owner {
+  return scenario.culprit === 'shop' ? 'shop' : zone.owner;
 }
+
+/**
+ * Where remote-down loads shop's release from: an address where nothing listens, so connecting
+ * is refused at once. Port 2: privileged, so nothing of ours listens there, and not on the fetch
+ * standard's list of blocked ports (port 1 is, and would fail as "bad port" before any
+ * connection is tried).
+ */
+export const UNREACHABLE_ORIGIN = 'http://127.0.0.1:2';

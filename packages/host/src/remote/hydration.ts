@@ -7,7 +7,7 @@
  * A static `import 'shop/Header'` made webpack wait for the remote before the app module ran; this
  * does the same for the release the server chose, bounded by the browser's load deadline.
  */
-import { ensureExposed } from './loader';
+import { remoteLoader } from './hostLoader';
 import type { RemoteState } from './RemoteSlot';
 import { rememberBrowserLocation } from './state';
 
@@ -26,5 +26,5 @@ export async function loadWhatTheServerRendered(): Promise<void> {
   if (!remote) return;
   rememberBrowserLocation(remote.location);
   const rendered = Object.entries(remote.availability).filter(([, availability]) => availability === 'up');
-  await Promise.all(rendered.map(([expose]) => ensureExposed(remote.location, expose, remote.scope)));
+  await Promise.all(rendered.map(([expose]) => remoteLoader.ensureExposed(remote.location, expose)));
 }

@@ -1,6 +1,6 @@
 /**
- * Loads a remote's exposed modules, from the release the pointer names, through the host's own
- * federation runtime: the same code on the server and in the browser.
+ * Loads a remote's exposed modules, from the release a location names, through a source (in the
+ * zones, the host's own federation runtime): the same code on the server and in the browser.
  *
  * Why not `import Header from 'shop/Header'`: a static import is resolved once, when the host's
  * module graph starts. If shop is down at that moment, nextjs-mf substitutes a component that
@@ -8,37 +8,36 @@
  * recovery. A hung shop holds that start-up (and so every page) for Node's 300 s fetch timeout.
  * And a static import can only ever load the release that was there first.
  *
- * Here each release is its own remote in the host's federation instance, registered at run time
- * under a name of its own (`shop_r1`, `shop_r2`, …) with the release's entry, so two releases
- * never share a cache, and a rollback is only a different name to load from. Every load is
- * bounded in time. A failure starts an *outage* of that release: it is reported to the remote's
- * owner once, later requests get the fallback at once without waiting, and a new attempt (the
- * release registered again, so nothing half-loaded is reused) is made at most every
- * RETRY_AFTER_MS. The first attempt that succeeds ends the outage: recovery needs no restart.
+ * Here each release is its own remote in the source, registered at run time under a name of its
+ * own (`shop_r1`, `shop_r2`, …) with the release's entry, so two releases never share a cache,
+ * and a rollback is only a different name to load from. Every load is bounded in time. A failure
+ * starts an *outage* of that release: it is reported to the remote's owner once, later requests
+ * get the fallback at once without waiting, and a new attempt (the release registered again, so
+ * nothing half-loaded is reused) is made at most every `retryAfterMs`. The first attempt that
+ * succeeds ends the outage: recovery needs no restart.
+ *
+ * Everything the state machine touches is passed in (the source, the clock, where an outage is
+ * reported), so it is tested with a fake clock (loader.test.ts); hostLoader.ts wires it to the
+ * federation runtime, the timers and Sentry. The design: docs/releases.md.
  */
-import { captureException } from '@sentry/nextjs';
-import { FROM_RELEASE_ORIGIN, loadExposed, registerRelease } from '@repo/host/remote-source';
-import { currentZone } from '@repo/topology';
 import { OwnedError } from '@repo/observability/owned-error';
-import { entryUrl, releaseName, type RemoteLocation } from '@repo/releases';
+import { releaseName, type RemoteLocation } from '@repo/releases';
 
 /** How long a server render waits for a remote's code before it renders the fallback instead. */
 export const SERVER_LOAD_DEADLINE_MS = 600;
 /** The same for a browser (a page already on screen; nothing is blocked while it waits). */
 export const BROWSER_LOAD_DEADLINE_MS = 8_000;
 /** How long a server waits for a loaded release to answer its liveness check. */
-export const LIVENESS_DEADLINE_MS = 400;
+const LIVENESS_DEADLINE_MS = 400;
 /** During an outage, how often a new attempt is made; recovery is noticed within about this. */
-export const RETRY_AFTER_MS = 1_000;
+const RETRY_AFTER_MS = 1_000;
 /**
  * A server keeps a loaded release's code, so it could render shop's Header long after shop is
  * gone, and the browser, which must fetch shop's code itself, would then fail. So a server checks
  * that the release still answers before it uses it, at most once per LIVENESS_TTL_MS (requests in
  * between share the answer, and concurrent requests share one check).
  */
-export const LIVENESS_TTL_MS = 250;
-/** At most this many simulated (lab) outages are remembered per process; real releases always are. */
-const MAX_TRACKED = 64;
+const LIVENESS_TTL_MS = 250;
 
 /** A remote's code could not be loaded: the remote's owner is told (no frame of theirs exists). */
 export class RemoteUnavailableError extends OwnedError {
@@ -47,187 +46,280 @@ export class RemoteUnavailableError extends OwnedError {
 
 export type Availability = 'up' | 'down';
 
+/** Where a release's code comes from: `@repo/host/remote-source`, and how to tell it still answers. */
+export interface RemoteSource {
+  /** Registers the release under `name`; `again` replaces an earlier registration of that name. */
+  registerRelease(name: string, location: RemoteLocation, again: boolean): void;
+  /** Loads `expose` (`./Header`) of the release registered as `name`; rejects if it cannot. */
+  loadExposed(name: string, expose: string): Promise<unknown>;
+  /**
+   * Resolves if the release still answers within `withinMs`, rejects otherwise. Absent where a
+   * loaded release cannot vanish from under the page (a browser, which fetched the code itself;
+   * code compiled in).
+   */
+  checkAlive?(location: RemoteLocation, withinMs: number): Promise<void>;
+}
+
+export interface Clock {
+  now(): number;
+  /** Calls `callback` once `ms` have passed; returns what cancels it. */
+  after(ms: number, callback: () => void): () => void;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  after: (ms, callback) => {
+    const timer = setTimeout(callback, ms);
+    return () => clearTimeout(timer);
+  },
+};
+
+export interface LoaderTiming {
+  /** How long a request waits for a module before it gets the fallback (the load goes on). */
+  loadDeadlineMs: number;
+  /** How long a liveness check may take. */
+  livenessDeadlineMs: number;
+  /** How long a release that answered is trusted without asking again. */
+  livenessTtlMs: number;
+  /** During an outage, the least time between two attempts. */
+  retryAfterMs: number;
+}
+
+/** A server's timing; a browser waits longer for a load (BROWSER_LOAD_DEADLINE_MS). */
+const SERVER_TIMING: Readonly<LoaderTiming> = {
+  loadDeadlineMs: SERVER_LOAD_DEADLINE_MS,
+  livenessDeadlineMs: LIVENESS_DEADLINE_MS,
+  livenessTtlMs: LIVENESS_TTL_MS,
+  retryAfterMs: RETRY_AFTER_MS,
+};
+
+export type LoaderLog = Pick<Console, 'info' | 'warn' | 'error'>;
+
+export interface RemoteLoaderOptions {
+  /** The zone whose pages show the fallback, as the outage's message names it. */
+  zone: string;
+  source: RemoteSource;
+  clock: Clock;
+  /** Tells the remote's owner: once per outage of a release, never per request. */
+  report(error: RemoteUnavailableError, location: RemoteLocation): void;
+  /** Where the loader says what it does (the server's log, the browser's console). */
+  log?: LoaderLog;
+  timing?: Partial<LoaderTiming>;
+}
+
+export interface RemoteLoader {
+  /**
+   * Loads `expose` of the release at `location`, or says it is down. Never throws. Only the
+   * request that discovers an outage waits, at most the load deadline; during the outage every
+   * request answers 'down' at once, and at most every `retryAfterMs` one of them starts a new
+   * attempt in the background, whose success the following requests see.
+   */
+  ensureExposed(location: RemoteLocation, expose: string): Promise<Availability>;
+  /** The loaded module, if `ensureExposed` has loaded it (synchronous: for rendering). */
+  loadedExposed<M>(location: RemoteLocation, expose: string): M | undefined;
+  /**
+   * The module once loaded, or null if it is unavailable: the same promise on every call, as
+   * React's `use` needs while it retries a render, until one that found the module unavailable
+   * is `retryAfterMs` old, so an outage does not stick.
+   */
+  whenLoaded<M>(location: RemoteLocation, expose: string): Promise<M | null>;
+}
+
+/** Where a loader keeps a release's state: one release at one origin. */
+export function releaseKey(location: RemoteLocation): string {
+  return `${releaseName(location)} ${location.origin}`;
+}
+
+/** `work`, or a rejection once `ms` have passed (the work itself is not cancelled). */
+export function withDeadline<T>(work: Promise<T>, ms: number, what: string, clock: Clock = systemClock): Promise<T> {
+  let cancel = (): void => {};
+  const deadline = new Promise<never>((_, reject) => {
+    cancel = clock.after(ms, () => reject(new Error(`${what} did not load within ${ms} ms`)));
+  });
+  return Promise.race([work, deadline]).finally(() => cancel());
+}
+
+/** The first line of an error, and of its cause: enough for a log line. */
+function describeCause(cause: unknown): string {
+  if (!(cause instanceof Error)) return String(cause);
+  const inner = cause.cause instanceof Error ? ` (${cause.cause.message})` : '';
+  return `${cause.message.split('\n')[0]}${inner}`;
+}
+
 interface Outage {
   readonly since: number;
   retryAt: number;
 }
 
-interface ReleaseState {
-  /** The name the current attempt registered the release under. */
-  name: string;
-  /** Loaded (or loading) exposed modules of this attempt, by expose ('./Header'). */
-  modules: Map<string, Promise<unknown>>;
+/** One attempt at a release: a registration and what was loaded through it. */
+interface Attempt {
+  /** The name the release is registered under (the same for every attempt at a release). */
+  readonly name: string;
+  /** Loaded (or loading) exposed modules, by expose ('./Header'). */
+  readonly modules: Map<string, Promise<unknown>>;
   /** Modules already loaded, for a synchronous render (no Suspense round trip). */
-  loaded: Map<string, unknown>;
+  readonly loaded: Map<string, unknown>;
   outage: Outage | null;
   /** When the release last answered a liveness check (or loaded), and the check under way. */
   checkedAt: number;
   checking: Promise<void> | null;
 }
 
-const isServer = typeof window === 'undefined';
-const states = new Map<string, ReleaseState>();
-let attempts = 0;
-
-/** Where a release's state is kept; `scope` separates simulated outages (the lab) from real ones. */
-export function releaseKey(location: RemoteLocation, scope: string): string {
-  return `${releaseName(location)} ${location.origin} ${scope}`;
+interface Waiting {
+  readonly at: number;
+  readonly promise: Promise<unknown>;
+  loaded: boolean;
 }
 
 /**
- * Registers the release: under a name of its own the first time, and again under the same name
- * for each new attempt after a failure, so nothing of the failed attempt is reused. One
- * registration per release, however long an outage lasts.
+ * Every loader of a process registers into the host's one federation instance (the zone's, and
+ * one per lab visit), so the names they register under are counted across loaders.
  */
-function register(location: RemoteLocation, name?: string): ReleaseState {
-  const again = name !== undefined;
-  if (!again) attempts += 1;
-  const remoteName = name ?? `${location.remote}_r${attempts}`;
-  registerRelease(remoteName, location, again);
-  return { name: remoteName, modules: new Map(), loaded: new Map(), outage: null, checkedAt: 0, checking: null };
-}
+let registrations = 0;
 
-const simulated: string[] = [];
+export function createRemoteLoader({ zone, source, clock, report, log = console, timing }: RemoteLoaderOptions): RemoteLoader {
+  const { loadDeadlineMs, livenessDeadlineMs, livenessTtlMs, retryAfterMs } = { ...SERVER_TIMING, ...timing };
+  const attempts = new Map<string, Attempt>();
+  const waiting = new Map<string, Waiting>();
 
-/** Each lab visit is an outage of its own; only the latest MAX_TRACKED are kept. */
-function rememberSimulatedOutage(key: string): void {
-  simulated.push(key);
-  while (simulated.length > MAX_TRACKED) {
-    const oldest = simulated.shift();
-    if (oldest) states.delete(oldest);
+  /**
+   * Registers the release: under a name of its own the first time, and again under the same name
+   * for each new attempt after a failure, so nothing of the failed attempt is reused. One name
+   * per release, however long an outage lasts.
+   */
+  function register(location: RemoteLocation, name?: string): Attempt {
+    const again = name !== undefined;
+    if (!again) registrations += 1;
+    const registered = name ?? `${location.remote}_r${registrations}`;
+    source.registerRelease(registered, location, again);
+    return { name: registered, modules: new Map(), loaded: new Map(), outage: null, checkedAt: 0, checking: null };
   }
-}
 
-function stateOf(location: RemoteLocation, scope: string): ReleaseState {
-  const key = releaseKey(location, scope);
-  let state = states.get(key);
-  if (!state) {
-    state = register(location);
-    states.set(key, state);
-    if (scope) rememberSimulatedOutage(key);
-  }
-  return state;
-}
-
-/** `work`, or a rejection once `ms` have passed (the work itself is not cancelled). */
-export function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not load within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
-}
-
-function startOutage(location: RemoteLocation, state: ReleaseState, expose: string, cause: unknown): void {
-  const release = releaseName(location);
-  const zone = currentZone();
-  const error = new RemoteUnavailableError(
-    location.remote,
-    `${release} could not be loaded from ${location.origin} (${expose}); ${zone.name} shows its fallback`,
-    { cause, release },
-  );
-  const now = Date.now();
-  const outage: Outage = { since: now, retryAt: now + RETRY_AFTER_MS };
-  // Once per outage of this release in this process (a server, or a browser tab), not per request.
-  captureException(error, { tags: { failure: 'remote-down', remote: location.remote, remote_origin: location.origin } });
-  console.error(`[${zone.name}] ${error.message}: ${describe(cause)}`);
-  state.outage = outage;
-}
-
-/** Whether the release's browser entry still answers, within the server's deadline. */
-async function checkAnswers(location: RemoteLocation, state: ReleaseState): Promise<void> {
-  const url = entryUrl(location, 'browser');
-  const response = await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(LIVENESS_DEADLINE_MS) });
-  if (!response.ok) throw new Error(`${url} answered HTTP ${response.status}`);
-  state.checkedAt = Date.now();
-}
-
-/** A loaded release is 'up' if it answered within the TTL, or answers now. */
-async function stillUp(location: RemoteLocation, state: ReleaseState, expose: string): Promise<Availability> {
-  if (!isServer || !FROM_RELEASE_ORIGIN || Date.now() - state.checkedAt < LIVENESS_TTL_MS) return 'up';
-  state.checking ??= checkAnswers(location, state).finally(() => {
-    state.checking = null;
-  });
-  try {
-    await state.checking;
-    return 'up';
-  } catch (cause) {
-    if (!state.outage) startOutage(location, state, expose, cause);
-    return 'down';
-  }
-}
-
-function describe(cause: unknown): string {
-  if (!(cause instanceof Error)) return String(cause);
-  const inner = cause.cause instanceof Error ? ` (${cause.cause.message})` : '';
-  return `${cause.message.split('\n')[0]}${inner}`;
-}
-
-/**
- * The load of `expose` in this attempt, started once. Its outcome, whenever it comes, decides the
- * release's state: a success ends an outage, a failure starts one. Missing a request's deadline is
- * neither: a release loading slowly (its first load, on a busy machine) is not down, and the load
- * goes on for the next requests; a remote that never answers fails by the fetch timeouts of the
- * runtime plugins (2 s on the server, 8 s in a browser), and that starts the outage.
- */
-function loadOnce(location: RemoteLocation, attempt: ReleaseState, expose: string): Promise<unknown> {
-  let pending = attempt.modules.get(expose);
-  if (!pending) {
-    pending = loadExposed(attempt.name, expose);
-    attempt.modules.set(expose, pending);
-    pending.then(
-      (exports) => {
-        attempt.loaded.set(expose, exports);
-        attempt.checkedAt = Date.now();
-        if (attempt.outage) {
-          console.info(`[${currentZone().name}] ${releaseName(location)} is back after ${Date.now() - attempt.outage.since} ms`);
-          attempt.outage = null;
-        }
-      },
-      (cause: unknown) => {
-        attempt.modules.delete(expose);
-        if (!attempt.outage) startOutage(location, attempt, expose, cause);
-        else console.warn(`[${currentZone().name}] ${releaseName(location)} still unavailable: ${describe(cause)}`);
-      },
-    );
-  }
-  return pending;
-}
-
-/** Whether `expose` of this attempt is loaded by the deadline ('down' for this request otherwise). */
-async function attemptLoad(location: RemoteLocation, attempt: ReleaseState, expose: string): Promise<Availability> {
-  try {
-    await withDeadline(loadOnce(location, attempt, expose), isServer ? SERVER_LOAD_DEADLINE_MS : BROWSER_LOAD_DEADLINE_MS, releaseName(location));
-    return 'up';
-  } catch {
-    return 'down';
-  }
-}
-
-/**
- * Loads `expose` of the release at `location`, or says it is down. Never throws. Only the request
- * that discovers an outage waits, at most the deadline; during the outage every request answers
- * 'down' at once, and at most every RETRY_AFTER_MS one of them starts a new attempt in the
- * background, whose success the following requests see.
- */
-export async function ensureExposed(location: RemoteLocation, expose: string, scope = ''): Promise<Availability> {
-  const state = stateOf(location, scope);
-  const outage = state.outage;
-  if (outage) {
-    if (Date.now() >= outage.retryAt) {
-      outage.retryAt = Date.now() + RETRY_AFTER_MS;
-      const retry = register(location, state.name);
-      retry.outage = outage;
-      states.set(releaseKey(location, scope), retry);
-      void attemptLoad(location, retry, expose);
+  function attemptAt(location: RemoteLocation): Attempt {
+    const key = releaseKey(location);
+    let attempt = attempts.get(key);
+    if (!attempt) {
+      attempt = register(location);
+      attempts.set(key, attempt);
     }
-    return 'down';
+    return attempt;
   }
-  if (state.loaded.has(expose)) return stillUp(location, state, expose);
-  return attemptLoad(location, state, expose);
-}
 
-/** The loaded module, if `ensureExposed` has loaded it (synchronous: for rendering). */
-export function loadedExposed<M>(location: RemoteLocation, expose: string, scope = ''): M | undefined {
-  return states.get(releaseKey(location, scope))?.loaded.get(expose) as M | undefined;
+  function startOutage(location: RemoteLocation, attempt: Attempt, expose: string, cause: unknown): void {
+    const release = releaseName(location);
+    const error = new RemoteUnavailableError(
+      location.remote,
+      `${release} could not be loaded from ${location.origin} (${expose}); ${zone} shows its fallback`,
+      { cause, release },
+    );
+    const now = clock.now();
+    // Once per outage of this release in this process (a server, or a browser tab), not per request.
+    report(error, location);
+    log.error(`[${zone}] ${error.message}: ${describeCause(cause)}`);
+    attempt.outage = { since: now, retryAt: now + retryAfterMs };
+  }
+
+  /** A loaded release is 'up' if it answered within the TTL, or answers now. */
+  async function stillUp(location: RemoteLocation, attempt: Attempt, expose: string): Promise<Availability> {
+    if (!source.checkAlive || clock.now() - attempt.checkedAt < livenessTtlMs) return 'up';
+    attempt.checking ??= source
+      .checkAlive(location, livenessDeadlineMs)
+      .then(() => {
+        attempt.checkedAt = clock.now();
+      })
+      .finally(() => {
+        attempt.checking = null;
+      });
+    try {
+      await attempt.checking;
+      return 'up';
+    } catch (cause) {
+      if (!attempt.outage) startOutage(location, attempt, expose, cause);
+      return 'down';
+    }
+  }
+
+  /**
+   * The load of `expose` in this attempt, started once. Its outcome, whenever it comes, decides
+   * the release's state: a success ends an outage, a failure starts one. Missing a request's
+   * deadline is neither: a release loading slowly (its first load, on a busy machine) is not
+   * down, and the load goes on for the next requests; a remote that never answers fails by the
+   * source's own fetch timeouts (the runtime plugins': 2 s on the server, 8 s in a browser), and
+   * that starts the outage.
+   */
+  function loadOnce(location: RemoteLocation, attempt: Attempt, expose: string): Promise<unknown> {
+    let pending = attempt.modules.get(expose);
+    if (!pending) {
+      pending = source.loadExposed(attempt.name, expose);
+      attempt.modules.set(expose, pending);
+      pending.then(
+        (exports) => {
+          attempt.loaded.set(expose, exports);
+          attempt.checkedAt = clock.now();
+          if (attempt.outage) {
+            log.info(`[${zone}] ${releaseName(location)} is back after ${clock.now() - attempt.outage.since} ms`);
+            attempt.outage = null;
+          }
+        },
+        (cause: unknown) => {
+          attempt.modules.delete(expose);
+          if (!attempt.outage) startOutage(location, attempt, expose, cause);
+          else log.warn(`[${zone}] ${releaseName(location)} still unavailable: ${describeCause(cause)}`);
+        },
+      );
+    }
+    return pending;
+  }
+
+  /** Whether `expose` of this attempt is loaded by the deadline ('down' for this request otherwise). */
+  async function attemptLoad(location: RemoteLocation, attempt: Attempt, expose: string): Promise<Availability> {
+    try {
+      await withDeadline(loadOnce(location, attempt, expose), loadDeadlineMs, releaseName(location), clock);
+      return 'up';
+    } catch {
+      return 'down';
+    }
+  }
+
+  async function ensureExposed(location: RemoteLocation, expose: string): Promise<Availability> {
+    const attempt = attemptAt(location);
+    const outage = attempt.outage;
+    if (outage) {
+      if (clock.now() >= outage.retryAt) {
+        outage.retryAt = clock.now() + retryAfterMs;
+        const retry = register(location, attempt.name);
+        retry.outage = outage;
+        attempts.set(releaseKey(location), retry);
+        void attemptLoad(location, retry, expose);
+      }
+      return 'down';
+    }
+    if (attempt.loaded.has(expose)) return stillUp(location, attempt, expose);
+    return attemptLoad(location, attempt, expose);
+  }
+
+  function loadedExposed<M>(location: RemoteLocation, expose: string): M | undefined {
+    return attempts.get(releaseKey(location))?.loaded.get(expose) as M | undefined;
+  }
+
+  function whenLoaded<M>(location: RemoteLocation, expose: string): Promise<M | null> {
+    const key = `${releaseKey(location)} ${expose}`;
+    let entry = waiting.get(key);
+    if (!entry || (!entry.loaded && clock.now() - entry.at >= retryAfterMs)) {
+      const fresh: Waiting = {
+        at: clock.now(),
+        loaded: false,
+        promise: ensureExposed(location, expose).then((availability) => {
+          const exposed = availability === 'up' ? (loadedExposed(location, expose) ?? null) : null;
+          fresh.loaded = exposed !== null;
+          return exposed;
+        }),
+      };
+      entry = fresh;
+      waiting.set(key, entry);
+    }
+    return entry.promise as Promise<M | null>;
+  }
+
+  return { ensureExposed, loadedExposed, whenLoaded };
 }

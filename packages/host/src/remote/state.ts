@@ -6,7 +6,8 @@
  */
 import type { NextPageContext } from 'next';
 import type { RemoteLocation } from '@repo/releases';
-import { ensureExposed, type Availability } from './loader';
+import { remoteLoader } from './hostLoader';
+import type { Availability } from './loader';
 import type { ShopExpose } from './modules';
 import type { RemoteState } from './RemoteSlot';
 
@@ -47,18 +48,14 @@ async function locationOfThisPage(): Promise<RemoteLocation> {
 }
 
 /** Loads the page's remote modules (each bounded in time) and says which are up. */
-export async function loadPageRemotes(
-  remoteModules: readonly ShopExpose[] = [],
-  location?: RemoteLocation,
-  scope = '',
-): Promise<RemoteState> {
-  const at = location ?? (await locationOfThisPage());
+export async function loadPageRemotes(remoteModules: readonly ShopExpose[] = []): Promise<RemoteState> {
+  const location = await locationOfThisPage();
   const exposes = [...new Set([...ALWAYS, ...remoteModules])];
   const availability: Partial<Record<ShopExpose, Availability>> = {};
   await Promise.all(
     exposes.map(async (expose) => {
-      availability[expose] = await ensureExposed(at, expose, scope);
+      availability[expose] = await remoteLoader.ensureExposed(location, expose);
     }),
   );
-  return { location: at, availability, scope };
+  return { location, availability };
 }
