@@ -12,7 +12,7 @@ interface HostDocumentProps extends DocumentInitialProps {
  * The remote chunks the server render used, as scripts the browser loads at once. Like
  * nextjs-mf's FlushedChunks, but with `crossorigin`: shop's code comes from another origin, and
  * without CORS the browser would hide the stack of any error it throws (see
- * @repo/next-config's browser-remote-loader).
+ * @repo/federation-runtime's browser-remote-loader).
  */
 function FlushedChunks({ chunks }: { chunks: string[] }) {
   return (
