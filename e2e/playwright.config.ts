@@ -1,9 +1,8 @@
 import { defineConfig, devices } from '@playwright/test';
-import { browserLaunchOptions } from './fixtures/browser';
-import { startOrder, topology } from '@repo/topology';
-import { ALT_CHECKOUT, ALT_INBOX, altInboxDataDir } from './fixtures/alternate';
-import { sharedRegistry } from './fixtures/zone-servers';
+import { browserLaunchOptions } from '@repo/testkit/browser';
+import { suiteServers } from './fixtures/suite-servers';
 
+/** The suite against production builds (`npm test` builds first, with the same topology variables). */
 export default defineConfig({
   testDir: './tests',
   fullyParallel: true,
@@ -16,46 +15,5 @@ export default defineConfig({
     ...devices['Desktop Chrome'],
     launchOptions: browserLaunchOptions(),
   },
-  // Playwright starts these one after the other: the inbox, then every zone's production build
-  // on its port from the topology (`npm test` builds first), shop before its hosts (startOrder);
-  // last, a second receiver and a checkout whose SENTRY_DSN_SHOP points at it.
-  webServer: servers().map((server) => ({
-    cwd: '..',
-    reuseExistingServer: !process.env.CI,
-    stdout: 'ignore' as const,
-    stderr: 'pipe' as const,
-    timeout: 60_000,
-    ...server,
-  })),
+  webServer: suiteServers('start'),
 });
-
-export interface Server {
-  command: string;
-  url: string;
-  env?: Record<string, string>;
-}
-
-function servers(): Server[] {
-  return [
-    {
-      command: 'npm run start --workspace apps/inbox',
-      url: `${topology.inbox.origin}/healthz`,
-      env: { FEDERATION_REGISTRY: sharedRegistry() },
-    },
-    ...startOrder(topology).map((zone) => ({
-      command: `npm run start --workspace apps/${zone.name}`,
-      url: `${zone.origin}/`,
-      env: { FEDERATION_REGISTRY: sharedRegistry() },
-    })),
-    {
-      command: 'npm run start --workspace apps/inbox',
-      url: `${ALT_INBOX.origin}/healthz`,
-      env: { INBOX_PORT: String(ALT_INBOX.port), INBOX_DATA_DIR: altInboxDataDir() },
-    },
-    {
-      command: 'npm run start --workspace apps/checkout',
-      url: `${ALT_CHECKOUT.origin}/`,
-      env: { CHECKOUT_PORT: String(ALT_CHECKOUT.port), SENTRY_DSN_SHOP: ALT_CHECKOUT.shopDsn, FEDERATION_REGISTRY: sharedRegistry() },
-    },
-  ];
-}

@@ -1,11 +1,10 @@
 import { defineConfig, devices } from '@playwright/test';
-import { startOrder, topology } from '@repo/topology';
-import { browserLaunchOptions } from './fixtures/browser';
-import { sharedRegistry } from './fixtures/zone-servers';
+import { browserLaunchOptions } from '@repo/testkit/browser';
+import { suiteServers } from './fixtures/suite-servers';
 
 /**
  * The dev-mode suite (`npm run test:e2e:dev`): the inbox and every zone under `next dev`, then
- * tests-dev/. Slower to start (each zone compiles on its first request), so servers get more time.
+ * tests-dev/. Zones compile pages on demand, so servers and tests get more time.
  */
 export default defineConfig({
   testDir: './tests-dev',
@@ -21,24 +20,5 @@ export default defineConfig({
     ...devices['Desktop Chrome'],
     launchOptions: browserLaunchOptions(),
   },
-  webServer: [
-    {
-      command: 'npm run dev --workspace apps/inbox',
-      url: `${topology.inbox.origin}/healthz`,
-      env: { FEDERATION_REGISTRY: sharedRegistry() },
-    },
-    ...startOrder(topology).map((zone) => ({
-      command: `npm run dev --workspace apps/${zone.name}`,
-      // Compiles the zone's pages before the tests: the lab, and (for shop) its remote entry.
-      url: zone.isRemote ? `${zone.origin}/_next/static/ssr/remoteEntry.js` : `${zone.origin}/lab/render`,
-      env: { FEDERATION_REGISTRY: sharedRegistry() },
-    })),
-  ].map((server) => ({
-    cwd: '..',
-    reuseExistingServer: !process.env.CI,
-    stdout: 'ignore' as const,
-    stderr: 'pipe' as const,
-    timeout: 180_000,
-    ...server,
-  })),
+  webServer: suiteServers('dev'),
 });

@@ -19,8 +19,10 @@ for (const zone of HOST_ZONES) {
     test(`under next dev, ${id} in ${zone.name}: the error reaches ${owner}, and only ${owner}`, async ({
       page,
       request,
+      problems,
+      runs,
     }) => {
-      await proveScenario({ page, request }, zone, scenario, { environment: 'development' });
+      await proveScenario({ page, request, problems, runs }, zone, scenario, { environment: 'development' });
     });
   }
 }

@@ -10,8 +10,8 @@ import { ownerOf, proveScenario } from '../fixtures/scenarios';
 for (const zone of HOST_ZONES) {
   for (const scenario of SCENARIOS) {
     const owner = ownerOf(scenario, zone);
-    test(`${scenario.id} in ${zone.name}: the error reaches ${owner}, and only ${owner}`, async ({ page, request }) => {
-      await proveScenario({ page, request }, zone, scenario, { environment: 'production' });
+    test(`${scenario.id} in ${zone.name}: the error reaches ${owner}, and only ${owner}`, async ({ page, request, problems, runs }) => {
+      await proveScenario({ page, request, problems, runs }, zone, scenario, { environment: 'production' });
     });
   }
 }

@@ -1,7 +1,7 @@
 import type { Page } from '@playwright/test';
+import { eventById, newRun, type InboxEvent } from '@repo/testkit/inbox';
 import { INBOX_PROJECTS, topology } from '@repo/topology';
 import { expect, test } from '../fixtures';
-import { newRun, waitForEvents } from '../fixtures/inbox';
 
 /**
  * Event text is attacker-controlled: whatever an event carries, the inbox's pages show it as
@@ -76,8 +76,10 @@ test('the inbox shows hostile event text literally and runs none of it', async (
   const run = newRun('inbox-xss');
   const guard = await watch(page);
   const firstId = await postEvent(run, 'first');
-  const [stored] = await waitForEvents('shop', run);
-  const groupId = (stored as unknown as { groupID: string }).groupID;
+  // The inbox answers an envelope once its events are stored: the event is there to read.
+  const stored: InboxEvent & { groupID?: string } = await eventById(topology.inbox.origin, 'shop', firstId);
+  const groupId = stored.groupID;
+  if (!groupId) throw new Error(`event ${firstId} has no groupID`);
 
   // The team view, then an event arriving live through its stream.
   await page.goto(`${topology.inbox.origin}/teams/shop`);

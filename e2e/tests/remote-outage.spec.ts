@@ -1,67 +1,63 @@
 /**
- * One team's outage never takes down another's page (issue 5, CONTRACT.md "remote-down"):
- * shop stopped, shop hung, shop back, against this spec's own shop and hosts (fixtures/zone-servers).
+ * One team's outage never takes down another's page (docs/contract.md, "Outages, releases and the
+ * pointer"): shop stopped, shop hung, shop back, against this spec's own shop, hosts and registry
+ * (fixtures/zone-servers.ts). How fast pages answer during an outage, and how soon shop's Header
+ * is back, are the benchmark's to measure (docs/benchmarks.md), not assertions here.
  */
 import type { APIRequestContext, Page } from '@playwright/test';
-import type { ZoneName } from '@repo/topology';
+import { newRun, tag, type RunEvents } from '@repo/testkit/inbox';
+import { freePort } from '@repo/testkit/ports';
 import { expect, test, waitForHydration, type BrowserProblems } from '../fixtures';
-import { eventsOf, expectDeliveredTo, expectNoOtherProjectGot, newRun, tag, waitForEvents } from '../fixtures/inbox';
-import { freshRegistry, shiftedHosts, shiftedPorts, startZoneServer, type ZoneServer } from '../fixtures/zone-servers';
-
-const PORTS = shiftedPorts(30);
-const HOSTS = shiftedHosts(PORTS);
-const SHOP_ORIGIN = `http://localhost:${PORTS.shop}`;
-/** What the contract promises a page during an outage. */
-const ANSWER_WITHIN_MS = 1_000;
+import { expectDeliveredTo, onlyFor } from '../fixtures/inbox';
+import { freshRegistry } from '../fixtures/registry';
+import { localOrigin, startHosts, startZoneServer, type ZoneServer } from '../fixtures/zone-servers';
 
 test.describe.configure({ mode: 'serial' });
 
 let registry: string;
-let shop: ZoneServer;
-const hosts: ZoneServer[] = [];
+let shopPort: number;
+let shop: ZoneServer | undefined;
+let hosts: ZoneServer[] = [];
 
 test.beforeAll(async () => {
   test.setTimeout(180_000);
   registry = freshRegistry('outage');
-  shop = await startZoneServer('shop', { port: PORTS.shop, registry });
-  for (const host of HOSTS) hosts.push(await startZoneServer(host.name, { port: PORTS[host.name], registry }));
+  shopPort = await freePort();
+  shop = await startZoneServer('shop', { port: shopPort, registry });
+  hosts = await startHosts(registry);
 });
 
 test.afterAll(async () => {
-  await Promise.all([shop, ...hosts].filter(Boolean).map((server) => server.stop()));
+  await Promise.all([shop, ...hosts].map((server) => server?.stop()));
 });
 
-interface Served {
-  status: number;
-  ms: number;
-  html: string;
+function runningShop(): ZoneServer {
+  if (!shop) throw new Error('shop is not running');
+  return shop;
 }
 
-async function serve(request: APIRequestContext, url: string): Promise<Served> {
-  const started = performance.now();
+async function html(request: APIRequestContext, url: string): Promise<{ status: number; html: string }> {
   const response = await request.get(url, { timeout: 30_000 });
-  const html = await response.text();
-  return { status: response.status(), ms: performance.now() - started, html };
+  return { status: response.status(), html: await response.text() };
 }
 
-/** Several pages per host during the outage: each fast, each with the fallback Header. */
+/** Several pages per host during the outage: each whole, each with the fallback Header. */
 async function expectFallbackPages(request: APIRequestContext, run: string): Promise<void> {
-  for (const host of HOSTS) {
+  for (const host of hosts) {
     for (let i = 0; i < 3; i += 1) {
-      const page = await serve(request, `${host.origin}/?run=${run}`);
-      expect(page.status, `${host.name} answers`).toBe(200);
-      expect(page.ms, `${host.name} answers within ${ANSWER_WITHIN_MS} ms`).toBeLessThan(ANSWER_WITHIN_MS);
+      const page = await html(request, `${host.origin}/?run=${run}`);
+      expect(page.status, `${host.zone} answers`).toBe(200);
       expect(page.html).toContain('data-testid="header-fallback"');
       expect(page.html).not.toContain('data-testid="shop-header"');
       // The zone's own page is all there.
-      expect(page.html).toContain(`data-zone="${host.name}"`);
+      expect(page.html).toContain(`data-zone="${host.zone}"`);
     }
   }
 }
 
 /** The browser shows each host's page with the fallback, hydrated, without a hydration error. */
 async function expectFallbackInBrowser(page: Page, problems: BrowserProblems, run: string): Promise<void> {
-  for (const host of HOSTS) {
+  for (const host of hosts) {
     await page.goto(`${host.origin}/?run=${run}`);
     await waitForHydration(page);
     await expect(page.getByTestId('header-fallback')).toBeVisible();
@@ -71,50 +67,60 @@ async function expectFallbackInBrowser(page: Page, problems: BrowserProblems, ru
   expect(problems.consoleErrors.filter((e) => /hydrat/i.test(e))).toEqual([]);
 }
 
-/** Exactly one remote-down event per host zone in shop's project for the run, and nothing elsewhere. */
-async function expectOneOutageEventPerZone(run: string): Promise<void> {
-  const events = await waitForEvents('shop', run, HOSTS.length);
-  // Give a duplicate the time to arrive before counting.
-  await new Promise((resolve) => setTimeout(resolve, 1_500));
-  const all = await eventsOf('shop', run);
-  expect(all.map((e) => tag(e, 'zone')).sort(), 'one event per zone, not one per request').toEqual(HOSTS.map((h) => h.name).sort());
-  for (const event of events) {
+/** Exactly one remote-down event per host zone in shop's project, and nothing elsewhere. */
+function expectOneOutageEventPerZone(events: RunEvents): void {
+  const reports = onlyFor(events, 'shop');
+  expect(reports.map((e) => tag(e, 'zone')).sort(), 'one event per zone, not one per request').toEqual(hosts.map((h) => h.zone).sort());
+  for (const event of reports) {
     expectDeliveredTo(event, 'shop');
     expect(event.title).toContain('RemoteUnavailableError');
-    expect(event.message).toContain(`shop@1.0.0 could not be loaded from ${SHOP_ORIGIN}`);
+    expect(event.message).toContain(`shop@1.0.0 could not be loaded from ${localOrigin(shopPort)}`);
     expect(event.release?.version).toBe('shop@1.0.0');
     expect(tag(event, 'owner')).toBe('shop');
     expect(tag(event, 'failure')).toBe('remote-down');
   }
-  await expectNoOtherProjectGot('shop', run);
 }
 
-async function expectShopHeader(request: APIRequestContext, host: { name: ZoneName; origin: string }): Promise<boolean> {
-  const page = await serve(request, `${host.origin}/`);
+async function servesShopHeader(request: APIRequestContext, host: ZoneServer): Promise<boolean> {
+  const page = await html(request, `${host.origin}/`);
   return page.status === 200 && page.html.includes('data-testid="shop-header"') && page.html.includes('data-release="shop@1.0.0"');
 }
 
+/** Each host serves shop's Header again: recovery needs no restart (polled; its speed is benchmarked). */
+async function expectRecovered(request: APIRequestContext): Promise<void> {
+  for (const host of hosts) {
+    await expect.poll(() => servesShopHeader(request, host), { message: `${host.zone} serves shop's Header again`, timeout: 20_000 }).toBe(true);
+  }
+}
+
 test('with shop up, the hosts serve the release the registry points at', async ({ request }) => {
-  for (const host of HOSTS) {
-    const page = await serve(request, `${host.origin}/`);
+  for (const host of hosts) {
+    const page = await html(request, `${host.origin}/`);
     expect(page.status).toBe(200);
     expect(page.html).toMatch(/<header[^>]*data-owner="shop"[^>]*data-release="shop@1\.0\.0"/);
     expect(page.html).toContain('data-shop-release="shop@1.0.0"');
   }
 });
 
-test('shop stopped: 200 within a second, fallback Header, one event to shop per zone', async ({ request, page, problems }) => {
-  await shop.stop();
+test('shop stopped: every host answers with the fallback Header, and shop gets one event per zone', async ({
+  request,
+  page,
+  problems,
+  runs,
+}) => {
+  await runningShop().stop();
+  shop = undefined;
   const run = newRun('outage-stopped');
+  const watch = await runs.watch(run, { shop: hosts.length });
   await expectFallbackPages(request, run);
   await expectFallbackInBrowser(page, problems, run);
-  await expectOneOutageEventPerZone(run);
+  expectOneOutageEventPerZone(await watch.settled());
 });
 
-test('shop back: the hosts serve its Header again within seconds, without a restart', async ({ request, page, problems }) => {
-  shop = await startZoneServer('shop', { port: PORTS.shop, registry });
-  for (const host of HOSTS) {
-    await expect.poll(() => expectShopHeader(request, host), { timeout: 5_000, intervals: [100] }).toBe(true);
+test('shop back: the hosts serve its Header again, without a restart', async ({ request, page, problems }) => {
+  shop = await startZoneServer('shop', { port: shopPort, registry });
+  await expectRecovered(request);
+  for (const host of hosts) {
     await page.goto(`${host.origin}/`);
     await waitForHydration(page);
     await expect(page.getByTestId('shop-header')).toHaveAttribute('data-release', 'shop@1.0.0');
@@ -123,18 +129,17 @@ test('shop back: the hosts serve its Header again within seconds, without a rest
   expect(problems.consoleErrors).toEqual([]);
 });
 
-test('shop hung (accepts connections, never answers): the same, and back when it thaws', async ({ request, page, problems }) => {
-  shop.freeze();
+test('shop hung (accepts connections, never answers): the same, and back when it thaws', async ({ request, page, problems, runs }) => {
+  const hung = runningShop();
+  hung.freeze();
   try {
     const run = newRun('outage-hung');
+    const watch = await runs.watch(run, { shop: hosts.length });
     await expectFallbackPages(request, run);
     await expectFallbackInBrowser(page, problems, run);
-    await expectOneOutageEventPerZone(run);
+    expectOneOutageEventPerZone(await watch.settled());
   } finally {
-    shop.thaw();
+    hung.thaw();
   }
-  for (const host of HOSTS) {
-    await expect.poll(() => expectShopHeader(request, host), { timeout: 5_000, intervals: [100] }).toBe(true);
-  }
+  await expectRecovered(request);
 });
-
