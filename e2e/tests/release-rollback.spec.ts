@@ -11,8 +11,9 @@ import { promisify } from 'node:util';
 import type { APIRequestContext } from '@playwright/test';
 import { BROKEN_RELEASE } from '@repo/releases';
 import { moveLive } from '@repo/releases/registry';
-import { newRun, tag } from '@repo/testkit/inbox';
+import { newRun, tag, waitForEvent } from '@repo/testkit/inbox';
 import { freePort } from '@repo/testkit/ports';
+import { topology } from '@repo/topology';
 import { expect, test, waitForHydration } from '../fixtures';
 import { expectDeliveredTo, onlyFor } from '../fixtures/inbox';
 import { freshRegistry } from '../fixtures/registry';
@@ -71,14 +72,49 @@ async function html(request: APIRequestContext, url: string): Promise<string> {
   return response.text();
 }
 
+/** Whether the host's page has shop's Header of `release` (not the fallback). */
+async function servesHeaderOf(request: APIRequestContext, host: ZoneServer, release: string): Promise<boolean> {
+  const response = await request.get(`${host.origin}/`);
+  return response.ok() && new RegExp(`<header[^>]*data-owner="shop"[^>]*data-release="${release}"`).test(await response.text());
+}
+
+/**
+ * Loads a host's page until its server has run 1.1.0's Header and reported it. A host's first
+ * load of a release may miss a render's deadline: that page shows the fallback without having
+ * run the release (a slow load is not an outage), and so proves nothing about 1.1.0.
+ */
+async function untilHostRan(request: APIRequestContext, host: ZoneServer, run: string): Promise<void> {
+  const wait = await waitForEvent(topology.inbox.origin, 'shop', (e) => tag(e, 'zone') === host.zone, {
+    query: `run:${run}`,
+    timeoutMs: 30_000,
+  });
+  let reported = false;
+  void wait.event.then(() => (reported = true));
+  await expect
+    .poll(
+      async () => {
+        await request.get(`${host.origin}/?run=${run}`);
+        return reported;
+      },
+      { message: `${host.zone} runs shop@${BROKEN} and reports its error`, timeout: 30_000 },
+    )
+    .toBe(true);
+  wait.close();
+}
+
 test('a broken release fills shop’s project with its errors; a rollback stops them at once', async ({ request, page, runs }) => {
+  test.slow();
+  // Before the deploy, every host serves the live 1.0.0 (and has loaded it, as in production).
+  for (const host of hosts) {
+    await expect.poll(() => servesHeaderOf(request, host, 'shop@1.0.0'), { message: `${host.zone} serves shop@1.0.0`, timeout: 30_000 }).toBe(true);
+  }
+
   // Deploy: point at the broken release (what `npm run deploy` does once it is serving).
   moveLive(registry, 'shop', BROKEN, 'deploy');
   const broken = newRun('release-broken');
-  // Each host reports 1.1.0's Header three times: from the server renders of the request and of
-  // the browser's page load, and from the browser's own render.
-  const brokenWatch = await runs.watch(broken, { shop: hosts.length * 3 });
+  const brokenWatch = await runs.watch(broken, {});
   for (const host of hosts) {
+    await untilHostRan(request, host, broken);
     const page1 = await html(request, `${host.origin}/?run=${broken}`);
     expect(page1).toContain(`data-shop-release="shop@${BROKEN}"`);
     // 1.1.0's Header throws while rendering: its slot shows the fallback, the page is whole.
@@ -89,8 +125,9 @@ test('a broken release fills shop’s project with its errors; a rollback stops 
     await waitForHydration(page);
     await expect(page.getByTestId('header-fallback')).toBeVisible();
   }
+  // Everything of the run up to the barrier: 1.1.0's errors, from both hosts, in shop's project only.
   const errors = onlyFor(await brokenWatch.settled(), 'shop');
-  expect(errors.map((e) => tag(e, 'zone')).sort(), 'three errors per host').toEqual(hosts.flatMap((h) => [h.zone, h.zone, h.zone]).sort());
+  expect(new Set(errors.map((e) => tag(e, 'zone')))).toEqual(new Set(hosts.map((h) => h.zone)));
   for (const event of errors) {
     expectDeliveredTo(event, 'shop');
     expect(event.release?.version, 'the release that actually ran').toBe(`shop@${BROKEN}`);
@@ -102,9 +139,10 @@ test('a broken release fills shop’s project with its errors; a rollback stops 
   expect(rollback.status, rollback.stderr).toBe(0);
   expect(rollback.stdout).toContain(`live shop@${BROKEN} → shop@1.0.0`);
 
-  // The very next request, on the server and in a fresh browser page, is 1.0.0 again.
+  // The very next request, on the server and in a fresh browser page, is 1.0.0 again, and of
+  // this run no project gets anything (no error of 1.1.0) before the barrier that follows.
   const after = newRun('release-rolled-back');
-  const afterWatch = await runs.watch(after, { shop: hosts.length });
+  const afterWatch = await runs.watch(after, {});
   for (const host of hosts) {
     const page2 = await html(request, `${host.origin}/?run=${after}`);
     expect(page2).toMatch(/<header[^>]*data-owner="shop"[^>]*data-release="shop@1\.0\.0"/);
@@ -113,15 +151,8 @@ test('a broken release fills shop’s project with its errors; a rollback stops 
     await waitForHydration(page);
     await expect(page.getByTestId('shop-header')).toHaveAttribute('data-release', 'shop@1.0.0');
   }
-  // Last, a known error in each host: it must arrive as 1.0.0's, and of this run nothing else
-  // (no error of 1.1.0) may reach any project before the barrier that follows it.
-  for (const host of hosts) await html(request, `${host.origin}/lab/ssr?run=${after}`);
-  const afterEvents = onlyFor(await afterWatch.settled(), 'shop');
-  expect(afterEvents.map((e) => tag(e, 'zone')).sort()).toEqual(hosts.map((h) => h.zone).sort());
-  for (const event of afterEvents) {
-    expect(event.release?.version).toBe('shop@1.0.0');
-    expect(event.message).not.toContain('cart.summary');
-  }
+  const afterEvents = await afterWatch.settled();
+  expect(Object.values(afterEvents).flat().map((e) => `${e.release?.version}: ${e.title}`)).toEqual([]);
 });
 
 test('a rollback to a release that is not registered is refused with the releases it knows', async () => {

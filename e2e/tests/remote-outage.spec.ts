@@ -86,14 +86,19 @@ async function servesShopHeader(request: APIRequestContext, host: ZoneServer): P
   return page.status === 200 && page.html.includes('data-testid="shop-header"') && page.html.includes('data-release="shop@1.0.0"');
 }
 
-/** Each host serves shop's Header again: recovery needs no restart (polled; its speed is benchmarked). */
-async function expectRecovered(request: APIRequestContext): Promise<void> {
+/**
+ * Each host serves shop's Header, polled: a host's first load of a release may miss a render's
+ * deadline (that page has the fallback; a slow load is not an outage), and after an outage the
+ * Header comes back with no restart, as soon as an attempt succeeds. How soon is benchmarked.
+ */
+async function expectServingShop(request: APIRequestContext): Promise<void> {
   for (const host of hosts) {
-    await expect.poll(() => servesShopHeader(request, host), { message: `${host.zone} serves shop's Header again`, timeout: 20_000 }).toBe(true);
+    await expect.poll(() => servesShopHeader(request, host), { message: `${host.zone} serves shop's Header`, timeout: 20_000 }).toBe(true);
   }
 }
 
 test('with shop up, the hosts serve the release the registry points at', async ({ request }) => {
+  await expectServingShop(request);
   for (const host of hosts) {
     const page = await html(request, `${host.origin}/`);
     expect(page.status).toBe(200);
@@ -119,7 +124,7 @@ test('shop stopped: every host answers with the fallback Header, and shop gets o
 
 test('shop back: the hosts serve its Header again, without a restart', async ({ request, page, problems }) => {
   shop = await startZoneServer('shop', { port: shopPort, registry });
-  await expectRecovered(request);
+  await expectServingShop(request);
   for (const host of hosts) {
     await page.goto(`${host.origin}/`);
     await waitForHydration(page);
@@ -141,5 +146,5 @@ test('shop hung (accepts connections, never answers): the same, and back when it
   } finally {
     hung.thaw();
   }
-  await expectRecovered(request);
+  await expectServingShop(request);
 });
