@@ -2,10 +2,11 @@
  * The inbox's routes, in the order they apply: each middleware line guards every route below it.
  *
  *   POST    /api/<projectId>/envelope/ | /store/           ingest, open to all (routes/ingest.ts)
+ *   ──      400 for a path that is not percent-encoding (http/guards.ts)
  *   ──      Host check: 421 for a name that is not the inbox's (http/host-check.ts)
  *   POST    /api/releases/<remote>/live                    deploy console, own pages only (console/)
  *   ──      cross-origin reads: allowlisted origins only, 403 for others (http/origins.ts)
- *   ──      GET only from here: 405 for other methods
+ *   ──      GET only from here: 405 for other methods (http/guards.ts)
  *   GET     /healthz                                       { "ok": true }
  *   GET     /api/0/projects/<org>/<project>/events/stream/ live events, token or ?token= (routes/stream.ts)
  *   ──      read token, header only, on /api/ (http/read-token.ts)
@@ -21,10 +22,12 @@
  */
 
 import { Hono } from 'hono';
+import { PatternRouter } from 'hono/router/pattern-router';
 import type { BodyLimits } from './body.ts';
 import type { DeployConsole } from './console/routes.ts';
 import type { IssueIndex } from './grouping.ts';
-import { nothingAt, refuse, send, wrongMethod } from './http/answer.ts';
+import { nothingAt, refuse, send } from './http/answer.ts';
+import { readOnly, validPath } from './http/guards.ts';
 import { type HostNames, hostCheck } from './http/host-check.ts';
 import { readOrigins } from './http/origins.ts';
 import { type ReadAuth, readToken } from './http/read-token.ts';
@@ -54,28 +57,22 @@ export interface AppContext extends IngestContext {
 
 export function createApp(context: AppContext): Hono<InboxEnv> {
   const { store, issues, stream, auth, site } = context;
-  // `strict: false`: `/teams/shop` and `/teams/shop/` are one path, as Sentry's trailing slashes are optional here.
-  const app = new Hono<InboxEnv>({ strict: false });
-
-  app.use('*', async (c, next) => {
-    // A path that is not valid percent-encoding names nothing; say so rather than guess.
-    if (c.req.url.includes('%')) {
-      try {
-        decodeURIComponent(new URL(c.req.url).pathname);
-      } catch {
-        return send(c, refuse(400, 'The path is not valid percent-encoding.'));
-      }
-    }
-    return next();
+  const app = new Hono<InboxEnv>({
+    // `/teams/shop` and `/teams/shop/` are one path: Sentry's trailing slashes are optional here.
+    strict: false,
+    // Hono's fastest router, RegExpRouter, refuses this table (a fixed segment beside a
+    // parameter: /api/releases and /api/<projectId>, events/stream and events/<event_id>); of
+    // those that take it, PatternRouter matches ingest's path fastest (1.6 µs against 8.6 µs for
+    // the default's fallback, TrieRouter, measured on this table).
+    router: new PatternRouter(),
   });
 
   app.route('/', ingestRoutes(context, context.bodyLimits));
 
-  app.use('*', hostCheck(context.hostNames));
+  app.use('*', validPath, hostCheck(context.hostNames));
   app.route('/api/releases', context.deployConsole.routes);
 
-  app.use('*', ...readOrigins(context.allowedOrigins));
-  app.use('*', async (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : wrongMethod(c, 'GET')));
+  app.use('*', ...readOrigins(context.allowedOrigins), readOnly);
   app.get('/healthz', (c) => send(c, { status: 200, body: { ok: true } }));
   app.route('/api/0/projects', streamRoutes(stream, auth));
   app.use('/api/*', readToken(auth, { query: false }));

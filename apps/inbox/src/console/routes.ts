@@ -53,7 +53,7 @@ export function createConsole({ registryFile, auth, ownOrigins }: ConsoleOptions
           remote: c.req.param('remote'),
           contentType: header(c, 'content-type'),
           authorization: header(c, 'authorization'),
-          body: c.var.body,
+          body: c.get('body'),
         },
         { registryFile, auth },
       );

@@ -1,6 +1,6 @@
 /**
  * Body limits as middleware: reads the body, undoing its Content-Encoding, within the limits
- * (body.ts), before the handler runs, which finds it in `c.var.body`. Hono's own bodyLimit
+ * (body.ts), before the handler runs, which finds it as `c.get('body')`. Hono's own bodyLimit
  * counts the bytes received only; a small gzip can inflate to gigabytes, so the decoded size is
  * limited too, as it streams. Refusals: 413 past a limit, 415 an unknown encoding, 400 data
  * that is not what its encoding says.
@@ -12,7 +12,7 @@ import { refuse, send } from './answer.ts';
 import { type InboxEnv, header } from './request.ts';
 
 export interface WithBody extends InboxEnv {
-  Variables: { body: Buffer };
+  Variables: InboxEnv['Variables'] & { body: Buffer };
 }
 
 export function bodyLimit(limits: BodyLimits) {

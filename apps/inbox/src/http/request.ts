@@ -10,6 +10,10 @@ import type { Context } from 'hono';
 /** The environment of every route: Node's request and response. */
 export interface InboxEnv {
   Bindings: HttpBindings;
+  Variables: {
+    /** Headers a middleware puts on the route's answer (answer.ts's send adds them). */
+    answerHeaders: Readonly<Record<string, string>> | undefined;
+  };
 }
 
 /** A request header, several values joined as HTTP joins them. */
