@@ -31,10 +31,11 @@ export interface Envelope {
   readonly items: readonly EnvelopeItem[];
 }
 
-/** An event to store: its normalised id and its payload exactly as sent. */
+/** An event to store: its normalised id, its payload, and the payload's JSON text exactly as sent. */
 export interface IncomingEvent {
   readonly eventId: string;
   readonly payload: JsonObject;
+  readonly text: string;
 }
 
 const NEWLINE = 0x0a;
@@ -62,10 +63,9 @@ export function parseEnvelopeHeader(body: Buffer): JsonObject {
  * Parses an envelope: a header line, then items, each a header line (JSON with `type` and an
  * optional `length`) and a payload. A payload with `length` is exactly that many bytes (then a
  * newline or the end); without, it runs to the next newline. Blank lines between items are
- * tolerated, like a trailing newline.
+ * tolerated, like a trailing newline. `header` is the envelope header when already parsed.
  */
-export function parseEnvelope(body: Buffer): Envelope {
-  const header = parseEnvelopeHeader(body);
+export function parseEnvelope(body: Buffer, header: JsonObject = parseEnvelopeHeader(body)): Envelope {
   const items: EnvelopeItem[] = [];
   let position = nextLine(body, 0).next;
   while (position < body.length) {
@@ -124,17 +124,19 @@ export function normalizeEventId(value: string): string | undefined {
  */
 export const MAX_EVENT_DEPTH = 64;
 
-function incomingEvent(payload: JsonObject, fallbackId: unknown, what: string): IncomingEvent {
+function incomingEvent(text: string, fallbackId: unknown, what: string): IncomingEvent {
+  const payload = parseJsonObject(text);
+  if (!payload) throw new IngestFormatError(`${what} is not a JSON object`);
   if (jsonDepth(payload, MAX_EVENT_DEPTH) > MAX_EVENT_DEPTH) {
     throw new IngestFormatError(`${what} nests deeper than ${MAX_EVENT_DEPTH} levels`);
   }
   const raw = payload.event_id ?? fallbackId;
   if (raw === undefined || raw === null) {
-    return { eventId: randomUUID().replaceAll('-', ''), payload };
+    return { eventId: randomUUID().replaceAll('-', ''), payload, text };
   }
   const eventId = typeof raw === 'string' ? normalizeEventId(raw) : undefined;
   if (eventId === undefined) throw new IngestFormatError(`${what} has an invalid event_id`);
-  return { eventId, payload };
+  return { eventId, payload, text };
 }
 
 /** Item types stored. Everything else (sessions, client reports, attachments...) is accepted and dropped. */
@@ -145,9 +147,7 @@ export function envelopeEvents(envelope: Envelope): IncomingEvent[] {
   return envelope.items.flatMap((item, index) => {
     if (!STORED_ITEM_TYPES.has(item.type)) return [];
     const what = `item ${index + 1} (${item.type})`;
-    const payload = parseJsonObject(item.payload.toString('utf8'));
-    if (!payload) throw new IngestFormatError(`the payload of ${what} is not a JSON object`);
-    return [incomingEvent(payload, envelope.header.event_id, what)];
+    return [incomingEvent(item.payload.toString('utf8'), envelope.header.event_id, `the payload of ${what}`)];
   });
 }
 
@@ -156,9 +156,7 @@ export function storeEvent(body: Buffer): IncomingEvent {
   if (body.length > MAX_EVENT_BYTES) {
     throw new PayloadTooLargeError(`the event is ${body.length} bytes; the limit is ${MAX_EVENT_BYTES}`);
   }
-  const payload = parseJsonObject(body.toString('utf8'));
-  if (!payload) throw new IngestFormatError('the body is not a JSON object (one event)');
-  return incomingEvent(payload, undefined, 'the event');
+  return incomingEvent(body.toString('utf8'), undefined, 'the body (one event)');
 }
 
 /**

@@ -23,7 +23,7 @@ import {
   storeEvent,
 } from './envelope.ts';
 import { type ApiResponse, refuse } from './http/answer.ts';
-import { asString } from './json.ts';
+import { type JsonObject, asString } from './json.ts';
 import { type Project, projectById } from './projects.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { EventStore, KeySource, StoredEvent } from './store.ts';
@@ -90,50 +90,64 @@ function checkKey(project: Project | undefined, rawProjectId: string, key: Key):
   return undefined;
 }
 
+/** Who sent a request: the key that authenticates it, and the envelope header's dsn if any. */
+interface Sender {
+  readonly project: Project;
+  readonly key: Key;
+  readonly envelopeDsn: string | null;
+}
+
+/**
+ * Authenticates a request: the keys outside the body first, so a refused request is refused
+ * whatever its body holds, then the envelope header's dsn. The sender, or the refusal.
+ */
+function senderOf(request: IngestRequest, envelopeHeader: JsonObject | undefined): Sender | ApiResponse {
+  const project = /^\d+$/.test(request.projectId) ? projectById(Number(request.projectId)) : undefined;
+  const outside = outsideKeys(request);
+  if (!Array.isArray(outside)) return outside;
+  const [given] = outside;
+  if (given) {
+    const refusal = checkKey(project, request.projectId, given);
+    if (refusal) return refusal;
+  }
+
+  let key = given;
+  const rawDsn = envelopeHeader?.dsn;
+  if (rawDsn !== undefined && rawDsn !== null && typeof rawDsn !== 'string') {
+    throw new IngestFormatError('the envelope header\'s "dsn" is not a string');
+  }
+  const envelopeDsn = asString(rawDsn) ?? null;
+  if (envelopeDsn !== null) {
+    const dsn = parseDsn(envelopeDsn);
+    const fromDsn: Key = { key: dsn.key, source: 'envelope', label: "the envelope header's dsn" };
+    if (given) {
+      const refusal = disagreement([given, fromDsn]);
+      if (refusal) return refusal;
+    }
+    if (project && dsn.projectId !== request.projectId) {
+      return refuse(403, `The envelope header's dsn names project ${dsn.projectId}, the path project ${request.projectId}.`);
+    }
+    key ??= fromDsn;
+  }
+  if (!key) {
+    return refuse(401, 'Missing client key: give ?sentry_key=, an X-Sentry-Auth header or a dsn in the envelope header.');
+  }
+  const refusal = checkKey(project, request.projectId, key);
+  if (refusal || !project) return refusal ?? refuse(403, `Unknown project id ${request.projectId}.`);
+  return { project, key, envelopeDsn };
+}
+
 export async function ingest(request: IngestRequest, context: IngestContext): Promise<ApiResponse> {
   const received = new Date().toISOString();
   try {
-    const project = /^\d+$/.test(request.projectId) ? projectById(Number(request.projectId)) : undefined;
+    const envelopeHeader = request.endpoint === 'envelope' ? parseEnvelopeHeader(request.body) : undefined;
+    const sender = senderOf(request, envelopeHeader);
+    if (!('project' in sender)) return sender;
+    const { project } = sender;
 
-    // Authenticate on the keys outside the body first, so a refused request is refused whatever
-    // its body holds.
-    const outside = outsideKeys(request);
-    if (!Array.isArray(outside)) return outside;
-    const [given] = outside;
-    if (given) {
-      const refusal = checkKey(project, request.projectId, given);
-      if (refusal) return refusal;
-    }
-
-    let key = given;
-    let envelopeDsn: string | null = null;
-    if (request.endpoint === 'envelope') {
-      const header = parseEnvelopeHeader(request.body);
-      if (header.dsn !== undefined && header.dsn !== null && typeof header.dsn !== 'string') {
-        throw new IngestFormatError('the envelope header\'s "dsn" is not a string');
-      }
-      envelopeDsn = asString(header.dsn) ?? null;
-      if (envelopeDsn !== null) {
-        const dsn = parseDsn(envelopeDsn);
-        const fromDsn: Key = { key: dsn.key, source: 'envelope', label: "the envelope header's dsn" };
-        if (given) {
-          const refusal = disagreement([given, fromDsn]);
-          if (refusal) return refusal;
-        }
-        if (project && dsn.projectId !== request.projectId) {
-          return refuse(403, `The envelope header's dsn names project ${dsn.projectId}, the path project ${request.projectId}.`);
-        }
-        key ??= fromDsn;
-      }
-    }
-    if (!key) {
-      return refuse(401, 'Missing client key: give ?sentry_key=, an X-Sentry-Auth header or a dsn in the envelope header.');
-    }
-    const refusal = checkKey(project, request.projectId, key);
-    if (refusal || !project) return refusal ?? refuse(403, `Unknown project id ${request.projectId}.`);
-
-    const incoming: IncomingEvent[] =
-      request.endpoint === 'envelope' ? envelopeEvents(parseEnvelope(request.body)) : [storeEvent(request.body)];
+    const incoming: IncomingEvent[] = envelopeHeader
+      ? envelopeEvents(parseEnvelope(request.body, envelopeHeader))
+      : [storeEvent(request.body)];
 
     const limited = context.rateLimiter?.take(project.id, incoming.length);
     if (limited) {
@@ -144,19 +158,21 @@ export async function ingest(request: IngestRequest, context: IngestContext): Pr
       );
     }
 
-    const sender = key;
     const records: StoredEvent[] = incoming.map(({ eventId, payload }) => ({
       projectId: project.id,
       projectSlug: project.slug,
       eventId,
-      publicKey: sender.key,
-      keySource: sender.source,
-      envelopeDsn,
+      publicKey: sender.key.key,
+      keySource: sender.key.source,
+      envelopeDsn: sender.envelopeDsn,
       received,
       event: payload,
     }));
     try {
-      await context.store.append(records);
+      await context.store.append(
+        records,
+        incoming.map((event) => event.text),
+      );
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       return refuse(500, `The event could not be written to disk: ${reason}`);

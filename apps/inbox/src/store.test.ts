@@ -4,7 +4,9 @@
 
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { EventStore, type StoredEvent } from './store.ts';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { DATABASE_FILE, EventStore, type StoredEvent } from './store.ts';
 import { SHOP, cleanUp, envelope, errorEvent, listEvents, newId, post, start, tempDir } from './testing.ts';
 
 afterEach(cleanUp);
@@ -81,5 +83,30 @@ describe('store', () => {
     await post(second.url, envelope([events[0] ?? {}]));
     await post(second.url, envelope([errorEvent('after restart')]));
     assert.equal((await listEvents(second)).length, 3);
+  });
+
+  it('stores the JSON text of an event as it was received, and reads the same event back', async () => {
+    const dir = await tempDir();
+    const eventId = newId();
+    const text = `{ "message" : "spaced \\u00e9", "event_id":"${eventId}",  "extra": {"b": 1, "a": [1, 2]} }`;
+    const event = JSON.parse(text) as StoredEvent['event'];
+    const store = await EventStore.open(dir);
+    await store.append([{ ...record('ignored', eventId), event }], [text]);
+    await store.append([record('serialised')]);
+    await store.close();
+
+    const db = new Database(join(dir, DATABASE_FILE), { readonly: true });
+    const rows = db.prepare('SELECT event_id, payload FROM events ORDER BY seq').all() as { event_id: string; payload: string }[];
+    db.close();
+    assert.equal(rows[0]?.event_id, eventId);
+    assert.equal(rows[0]?.payload, text, 'byte for byte');
+    assert.deepEqual(JSON.parse(rows[1]?.payload ?? ''), record('serialised', rows[1]?.event_id).event);
+
+    const reopened = await EventStore.open(dir);
+    try {
+      assert.deepEqual(reopened.get(SHOP.id, eventId)?.event, event);
+    } finally {
+      await reopened.close();
+    }
   });
 });

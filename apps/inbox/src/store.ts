@@ -178,12 +178,14 @@ export class EventStore {
   /**
    * Durably stores the records not already stored (same project and event id), in order.
    * Resolves with those it stored once they are on disk; rejects (storing none) on failure.
+   * `texts`, when given, are the events' JSON as received, stored as they are (else each event is
+   * serialised again); they are not kept in memory.
    */
-  append(records: readonly StoredEvent[]): Promise<StoredEvent[]> {
+  append(records: readonly StoredEvent[], texts?: readonly string[]): Promise<StoredEvent[]> {
     if (this.closed) return Promise.reject(new Error('the event store is closed'));
     let payloads: string[];
     try {
-      payloads = records.map((record) => JSON.stringify(record.event));
+      payloads = records.map((record, i) => texts?.[i] ?? JSON.stringify(record.event));
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
