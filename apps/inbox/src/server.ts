@@ -7,13 +7,12 @@
  */
 
 import type { AddressInfo } from 'node:net';
-import { createAdaptorServer } from '@hono/node-server';
+import { type ServerType, createAdaptorServer } from '@hono/node-server';
 import { AlertQueue, type AlertOptions, alertMessage } from './alerts.ts';
 import { createApp } from './app.ts';
 import { type BodyLimits, INGEST_BODY_LIMITS } from './body.ts';
-import type { RateLimit } from './config.ts';
-import { ZONE_ORIGINS } from './config.ts';
-import { createConsole } from './console/routes.ts';
+import { type RateLimit, ZONE_ORIGINS } from './config.ts';
+import { type DeployConsole, createConsole } from './console/routes.ts';
 import { ownOrigins } from './console/same-origin.ts';
 import { IssueIndex } from './grouping.ts';
 import { hostNames } from './http/host-check.ts';
@@ -29,7 +28,7 @@ export interface InboxServerOptions {
   /** 0 for any free port (tests). */
   readonly port: number;
   readonly host: string;
-  /** When set, the read API, the stream and the UI require it (auth.ts). */
+  /** When set, the read API, the stream, the UI and the console require it (http/read-token.ts). */
   readonly readToken?: string;
   /** Events per project per window; none when undefined. */
   readonly rateLimit?: RateLimit;
@@ -63,126 +62,134 @@ export interface InboxServer {
   readonly alertStats: { readonly delivered: number; readonly failed: number };
 }
 
-export function createInboxServer(options: InboxServerOptions): InboxServer {
-  let store: EventStore | undefined;
-  let server: ReturnType<typeof createAdaptorServer> | undefined;
-  let address: AddressInfo | undefined;
-  const issues = new IssueIndex();
-  const stream = new EventStream();
-  const auth = new ReadAuth(options.readToken);
-  const alerts = new AlertQueue(options.alerts ?? { webhooks: {} });
-  const allowedOrigins = options.allowedOrigins ?? ZONE_ORIGINS;
-  const site = {
-    get port(): number {
-      if (!address) throw new Error('The inbox is not listening.');
-      return address.port;
-    },
-  };
-  let own: readonly string[] | undefined;
-  const deployConsole = createConsole({
-    registryFile: options.registryFile,
-    auth,
-    ownOrigins: () => (own ??= ownOrigins(options.host, site.port)),
-  });
+class Inbox implements InboxServer {
+  private store: EventStore | undefined;
+  private server: ServerType | undefined;
+  private address: AddressInfo | undefined;
+  private readonly issues = new IssueIndex();
+  private readonly stream = new EventStream();
+  private readonly auth: ReadAuth;
+  private readonly alerts: AlertQueue;
+  private readonly deployConsole: DeployConsole;
+  private own: readonly string[] | undefined;
 
-  /** The origin DSNs name (`http://localhost:<port>`), for links in alerts and streams. */
-  function publicOrigin(): string {
-    return `http://localhost:${address?.port ?? options.port}`;
+  constructor(private readonly options: InboxServerOptions) {
+    this.auth = new ReadAuth(options.readToken);
+    this.alerts = new AlertQueue(options.alerts ?? { webhooks: {} });
+    this.deployConsole = createConsole({
+      registryFile: options.registryFile,
+      auth: this.auth,
+      ownOrigins: () => (this.own ??= ownOrigins(options.host, this.port)),
+    });
   }
 
-  function url(): string {
-    if (!address) throw new Error('The inbox is not listening.');
-    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    return `http://${host}:${address.port}`;
-  }
-
-  /** Every stored event, in order: into the issue index, then to the stream and the alerts. */
-  function onStored(record: StoredEvent): void {
-    const { issue, change } = issues.observe(record);
-    const project = projectById(record.projectId);
-    if (!project) return;
-    stream.publish(record, () => ({
-      ...eventSummary(project, record),
-      issue: issueView(project, issue, publicOrigin()),
-    }));
-    if (change && alerts.has(project.slug)) {
-      const link = `${publicOrigin()}${issuePath(project, issue.id)}`;
-      alerts.enqueue(project.slug, alertMessage(project, issue, change, record, link));
+  async listen(): Promise<string> {
+    if (this.address) return this.url;
+    const store = await EventStore.open(this.options.dataDir);
+    for (const project of PROJECTS) for (const record of store.events(project.id)) this.issues.observe(record);
+    store.onStored((record) => this.onStored(record));
+    this.store = store;
+    try {
+      await this.serve(store);
+    } catch (error) {
+      this.server = undefined;
+      await store.close();
+      this.store = undefined;
+      throw error;
     }
+    return this.url;
   }
 
-  async function listen(opened: EventStore): Promise<void> {
+  private async serve(store: EventStore): Promise<void> {
+    const { options } = this;
+    const allowedOrigins = options.allowedOrigins ?? ZONE_ORIGINS;
     const app = createApp({
-      store: opened,
-      issues,
-      stream,
-      auth,
+      store,
+      issues: this.issues,
+      stream: this.stream,
+      auth: this.auth,
       rateLimiter: options.rateLimit ? new RateLimiter(options.rateLimit) : undefined,
       bodyLimits: options.bodyLimits ?? INGEST_BODY_LIMITS,
       hostNames: hostNames(options.host, allowedOrigins),
       allowedOrigins,
-      deployConsole,
-      site,
+      deployConsole: this.deployConsole,
+      site: this,
     });
-    const listening = createAdaptorServer({ fetch: app.fetch });
-    server = listening;
+    const server = createAdaptorServer({ fetch: app.fetch });
+    this.server = server;
     await new Promise<void>((resolve, reject) => {
-      listening.once('error', reject);
-      listening.listen(options.port, options.host, () => {
-        listening.off('error', reject);
+      server.once('error', reject);
+      server.listen(options.port, options.host, () => {
+        server.off('error', reject);
         resolve();
       });
     });
-    address = listening.address() as AddressInfo;
+    this.address = server.address() as AddressInfo;
   }
 
-  return {
-    async listen() {
-      if (address) return url();
-      const opened = await EventStore.open(options.dataDir);
-      for (const project of PROJECTS) for (const record of opened.events(project.id)) issues.observe(record);
-      opened.onStored(onStored);
-      store = opened;
-      try {
-        await listen(opened);
-      } catch (error) {
-        server = undefined;
-        await opened.close();
-        store = undefined;
-        throw error;
-      }
-      return url();
-    },
+  /** Every stored event, in order: into the issue index, then to the stream and the alerts. */
+  private onStored(record: StoredEvent): void {
+    const { issue, change } = this.issues.observe(record);
+    const project = projectById(record.projectId);
+    if (!project) return;
+    this.stream.publish(record, () => ({
+      ...eventSummary(project, record),
+      issue: issueView(project, issue, this.publicOrigin()),
+    }));
+    if (change && this.alerts.has(project.slug)) {
+      const link = `${this.publicOrigin()}${issuePath(project, issue.id)}`;
+      this.alerts.enqueue(project.slug, alertMessage(project, issue, change, record, link));
+    }
+  }
 
-    async close() {
-      stream.close();
-      // An ended stream's last write goes through node-server's stream reader, a chain of promises:
-      // after it, its connection is idle, and closing the server closes it at once instead of
-      // waiting for it to time out.
-      await new Promise((resolve) => setImmediate(resolve));
-      const listening = server;
-      if (listening?.listening) {
-        await new Promise<void>((resolve, reject) => listening.close((error) => (error ? reject(error) : resolve())));
-      }
-      await alerts.close();
-      await store?.close();
-    },
+  /** The origin DSNs name (`http://localhost:<port>`), for links in alerts and streams. */
+  private publicOrigin(): string {
+    return `http://localhost:${this.address?.port ?? this.options.port}`;
+  }
 
-    get url() {
-      return url();
-    },
-    get port() {
-      return site.port;
-    },
-    get warnings() {
-      return store?.warnings ?? [];
-    },
-    get storedCount() {
-      if (!store) throw new Error('The inbox is not listening.');
-      return store.count();
-    },
-    get alertStats() {
-      return { ...alerts.stats };
-    },
-  };
+  async close(): Promise<void> {
+    this.stream.close();
+    // An ended stream's last write goes through node-server's stream reader, a chain of promises:
+    // after it, its connection is idle, and closing the server closes it at once instead of
+    // waiting for it to time out.
+    await new Promise((resolve) => setImmediate(resolve));
+    const server = this.server;
+    if (server?.listening) {
+      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    }
+    await this.alerts.close();
+    await this.store?.close();
+  }
+
+  get url(): string {
+    const address = this.listening();
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return `http://${host}:${address.port}`;
+  }
+
+  get port(): number {
+    return this.listening().port;
+  }
+
+  get warnings(): readonly string[] {
+    return this.store?.warnings ?? [];
+  }
+
+  get storedCount(): number {
+    if (!this.store) throw new Error('The inbox is not listening.');
+    return this.store.count();
+  }
+
+  get alertStats(): { readonly delivered: number; readonly failed: number } {
+    return { ...this.alerts.stats };
+  }
+
+  private listening(): AddressInfo {
+    if (!this.address) throw new Error('The inbox is not listening.');
+    return this.address;
+  }
+}
+
+export function createInboxServer(options: InboxServerOptions): InboxServer {
+  return new Inbox(options);
 }
