@@ -1,6 +1,6 @@
-import { findScenario, type ScenarioId } from '@repo/host/scenarios';
+import { findScenario, ownerOf, type ScenarioId } from '@repo/host/scenarios';
 import { HOST_ZONES, test } from '../fixtures';
-import { ownerOf, proveScenario } from '../fixtures/scenarios';
+import { proveScenario } from '../fixtures/scenarios';
 
 /**
  * The same proof under `next dev`, where ownership metadata arrives another way: Sentry's

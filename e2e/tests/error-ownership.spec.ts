@@ -1,6 +1,6 @@
-import { SCENARIOS } from '@repo/host/scenarios';
+import { SCENARIOS, ownerOf } from '@repo/host/scenarios';
 import { HOST_ZONES, test } from '../fixtures';
-import { ownerOf, proveScenario } from '../fixtures/scenarios';
+import { proveScenario } from '../fixtures/scenarios';
 
 /**
  * The failure lab's whole matrix, against production builds: every scenario of the catalogue in
