@@ -46,19 +46,24 @@ function isZlibHeader(first: Buffer): boolean {
   return cmf !== undefined && flg !== undefined && (cmf & 0x0f) === 8 && (cmf * 256 + flg) % 31 === 0;
 }
 
-/** The encodings of a `Content-Encoding` header in the order to undo them; throws 415 for an unknown one. */
-export function encodingsOf(contentEncoding: string | undefined): string[] {
+interface Decoding {
+  readonly encoding: string;
+  readonly decoder: DecoderFactory;
+}
+
+/** The decoders of a `Content-Encoding` header in the order to apply them; throws 415 for an unknown encoding. */
+function decodingsOf(contentEncoding: string | undefined): Decoding[] {
   const encodings = (contentEncoding ?? '')
     .split(',')
     .map((e) => e.trim().toLowerCase())
     .filter((e) => e !== '' && e !== 'identity');
-  for (const encoding of encodings) {
-    if (!DECODERS.has(encoding)) {
-      throw new BodyError(415, `Unsupported Content-Encoding "${encoding}"; use gzip, deflate or br.`);
-    }
-  }
+  const decodings = encodings.map((encoding) => {
+    const decoder = DECODERS.get(encoding);
+    if (!decoder) throw new BodyError(415, `Unsupported Content-Encoding "${encoding}"; use gzip, deflate or br.`);
+    return { encoding, decoder };
+  });
   // Applied in order, so undone in reverse.
-  return encodings.reverse();
+  return decodings.reverse();
 }
 
 /**
@@ -71,95 +76,117 @@ export function readBody(
   limits: BodyLimits = INGEST_BODY_LIMITS,
 ): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let raw = 0;
-    let decoded = 0;
-    let failure: BodyError | undefined;
-    let requestEnded = false;
-    let decodingEnded = false;
-    let decoders: Transform[] | undefined;
-    let encodings: string[] = [];
-
-    const settle = (): void => {
-      if (!requestEnded) return;
-      if (failure) reject(failure);
-      else if (decodingEnded) resolve(Buffer.concat(chunks, decoded));
-    };
-    const fail = (error: BodyError): void => {
-      if (failure) return;
-      failure = error;
-      chunks.length = 0;
-      for (const decoder of decoders ?? []) decoder.destroy();
-      settle();
-    };
-    const output = (chunk: Buffer): void => {
-      if (failure) return;
-      decoded += chunk.length;
-      if (decoded > limits.maxDecodedBytes) {
-        fail(new BodyError(413, `The decoded body is larger than ${limits.maxDecodedBytes} bytes.`));
-      } else {
-        chunks.push(chunk);
-      }
-    };
-
-    try {
-      encodings = encodingsOf(contentEncoding);
-    } catch (error) {
-      if (error instanceof BodyError) failure = error;
-      else throw error;
-    }
-
-    /** Builds the decoder chain on the first chunk (raw deflate is told apart by its first bytes). */
-    const chain = (first: Buffer): Transform[] => {
-      const built = encodings.map((encoding, index) => {
-        const factory = DECODERS.get(encoding);
-        if (!factory) throw new BodyError(415, `Unsupported Content-Encoding "${encoding}".`);
-        // Only the outermost decoder sees the raw bytes; inner deflate layers are zlib-wrapped.
-        const decoder = factory(index === 0 ? first : Buffer.from([0x78, 0x9c]));
-        decoder.on('error', () => fail(new BodyError(400, `The body is not valid ${encoding} data.`)));
-        return decoder;
-      });
-      built.forEach((decoder, index) => {
-        const next = built[index + 1];
-        if (next) decoder.pipe(next);
-      });
-      const last = built.at(-1);
-      last?.on('data', output);
-      last?.on('end', () => {
-        decodingEnded = true;
-        settle();
-      });
-      return built;
-    };
-
-    request.on('data', (chunk: Buffer) => {
-      raw += chunk.length;
-      if (failure) return;
-      if (raw > limits.maxRawBytes) {
-        fail(new BodyError(413, `The body is larger than ${limits.maxRawBytes} bytes.`));
-        return;
-      }
-      if (encodings.length === 0) {
-        output(chunk);
-        return;
-      }
-      decoders ??= chain(chunk);
-      decoders[0]?.write(chunk);
-    });
-    request.on('end', () => {
-      requestEnded = true;
-      if (failure) return settle();
-      if (encodings.length === 0) {
-        decodingEnded = true;
-        return settle();
-      }
-      // An empty compressed body decodes to nothing valid.
-      decoders ??= chain(Buffer.alloc(0));
-      decoders[0]?.end();
-    });
-    request.on('error', (error) => {
-      requestEnded = true;
-      fail(new BodyError(400, `The request body could not be read: ${error.message}`));
-    });
+    new BodyReader(request, contentEncoding, limits, { resolve, reject });
   });
+}
+
+interface Settle {
+  readonly resolve: (body: Buffer) => void;
+  readonly reject: (error: BodyError) => void;
+}
+
+/** One body being read: the bytes in, through the decoders, into chunks, within the limits. */
+class BodyReader {
+  private readonly chunks: Buffer[] = [];
+  private raw = 0;
+  private decoded = 0;
+  private failure: BodyError | undefined;
+  private requestEnded = false;
+  private decodingEnded = false;
+  private decoders: Transform[] | undefined;
+  private readonly decodings: Decoding[] = [];
+
+  constructor(
+    request: IncomingMessage,
+    contentEncoding: string | undefined,
+    private readonly limits: BodyLimits,
+    private readonly settled: Settle,
+  ) {
+    try {
+      this.decodings = decodingsOf(contentEncoding);
+    } catch (error) {
+      if (!(error instanceof BodyError)) throw error;
+      this.failure = error;
+    }
+    request.on('data', (chunk: Buffer) => this.received(chunk));
+    request.on('end', () => this.requestEnd());
+    request.on('error', (error) => {
+      this.requestEnded = true;
+      this.fail(new BodyError(400, `The request body could not be read: ${error.message}`));
+    });
+  }
+
+  /** Answers once the request has ended (so the client can read the answer) and decoding is done. */
+  private settle(): void {
+    if (!this.requestEnded) return;
+    if (this.failure) this.settled.reject(this.failure);
+    else if (this.decodingEnded) this.settled.resolve(Buffer.concat(this.chunks, this.decoded));
+  }
+
+  /** Stops decoding and keeps nothing; the rest of the body is still read, and dropped. */
+  private fail(error: BodyError): void {
+    if (this.failure) return;
+    this.failure = error;
+    this.chunks.length = 0;
+    for (const decoder of this.decoders ?? []) decoder.destroy();
+    this.settle();
+  }
+
+  private output(chunk: Buffer): void {
+    if (this.failure) return;
+    this.decoded += chunk.length;
+    if (this.decoded > this.limits.maxDecodedBytes) {
+      this.fail(new BodyError(413, `The decoded body is larger than ${this.limits.maxDecodedBytes} bytes.`));
+    } else {
+      this.chunks.push(chunk);
+    }
+  }
+
+  /** Builds the decoder chain on the first chunk (raw deflate is told apart by its first bytes). */
+  private chain(first: Buffer): Transform[] {
+    const built = this.decodings.map(({ encoding, decoder: factory }, index) => {
+      // Only the outermost decoder sees the raw bytes; inner deflate layers are zlib-wrapped.
+      const decoder = factory(index === 0 ? first : Buffer.from([0x78, 0x9c]));
+      decoder.on('error', () => this.fail(new BodyError(400, `The body is not valid ${encoding} data.`)));
+      return decoder;
+    });
+    built.forEach((decoder, index) => {
+      const next = built[index + 1];
+      if (next) decoder.pipe(next);
+    });
+    const last = built.at(-1);
+    last?.on('data', (chunk: Buffer) => this.output(chunk));
+    last?.on('end', () => {
+      this.decodingEnded = true;
+      this.settle();
+    });
+    return built;
+  }
+
+  private received(chunk: Buffer): void {
+    this.raw += chunk.length;
+    if (this.failure) return;
+    if (this.raw > this.limits.maxRawBytes) {
+      this.fail(new BodyError(413, `The body is larger than ${this.limits.maxRawBytes} bytes.`));
+      return;
+    }
+    if (this.decodings.length === 0) {
+      this.output(chunk);
+      return;
+    }
+    this.decoders ??= this.chain(chunk);
+    this.decoders[0]?.write(chunk);
+  }
+
+  private requestEnd(): void {
+    this.requestEnded = true;
+    if (this.failure) return this.settle();
+    if (this.decodings.length === 0) {
+      this.decodingEnded = true;
+      return this.settle();
+    }
+    // An empty compressed body decodes to nothing valid.
+    this.decoders ??= this.chain(Buffer.alloc(0));
+    this.decoders[0]?.end();
+  }
 }
