@@ -235,16 +235,13 @@ function medianRound(rounds: readonly Round[]): Round {
   return median;
 }
 
-async function main(): Promise<void> {
-  const targets = chooseTargets();
-  const load1 = loadavg().map((n) => n.toFixed(2)).join(' ');
-  console.log(
-    `bench: ${CONNECTIONS} connections, ${SECONDS} s per target after ${WARM_UP_SECONDS} s warm-up, ${ROUNDS} round(s); load average ${load1}`,
-  );
-  const commit = commitCost();
-  const commitLine = `one SQLite commit here: ${commit.full.toFixed(0)} µs with synchronous=FULL (fsync), ${commit.off.toFixed(0)} µs with OFF`;
-  console.log(`bench: ${commitLine}`);
+interface Measured {
+  readonly target: Target;
+  readonly rounds: readonly Round[];
+}
 
+/** Every target, `ROUNDS` times, taking turns. */
+async function measureAll(targets: readonly Target[]): Promise<Measured[]> {
   const rounds: Round[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     for (const target of targets) {
@@ -253,36 +250,37 @@ async function main(): Promise<void> {
       console.log(`bench: round ${round}, ${target.name}: ${result.perSecond.toFixed(0)} envelopes/s, p50 ${ms(result.load.latency.p50)} ms`);
     }
   }
+  return targets.map((target) => ({ target, rounds: rounds.filter((r) => r.target === target) }));
+}
 
-  const results = targets.map((target) => ({ target, rounds: rounds.filter((r) => r.target === target) }));
-  const table = [
+function table(results: readonly Measured[]): string {
+  return [
     '| receiver | acknowledged envelopes/s | p50 ms | p95 ms | p99 ms | max ms | acknowledged | failed |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...results.map(({ target, rounds: own }) => {
-      const r = medianRound(own);
+    ...results.map(({ target, rounds }) => {
+      const r = medianRound(rounds);
       const { p50, p95, p99, max } = r.load.latency;
       const failed = r.load.non2xx + r.load.errors;
       return `| ${target.name} | ${r.perSecond.toFixed(0)} | ${ms(p50)} | ${ms(p95)} | ${ms(p99)} | ${ms(max)} | ${r.acked} | ${failed} |`;
     }),
   ].join('\n');
-  console.log(`\n${table}\n`);
-  const everyRound = results
-    .map(({ target, rounds: own }) => `${target.name} ${own.map((r) => r.perSecond.toFixed(0)).join(', ')}`)
-    .join('; ');
-  const notes = results.flatMap(({ target, rounds: own }) => {
-    const note = medianRound(own).note;
+}
+
+function markdown(results: readonly Measured[], commitLine: string, loadAverage: string): string {
+  const everyRound = results.map(({ target, rounds }) => `${target.name} ${rounds.map((r) => r.perSecond.toFixed(0)).join(', ')}`).join('; ');
+  const notes = results.flatMap(({ target, rounds }) => {
+    const note = medianRound(rounds).note;
     return note ? [`- ${target.name}: ${note}.`] : [];
   });
-
   const cpu = cpus();
   const command = `npm run bench --workspace apps/inbox -- --seconds ${SECONDS} --connections ${CONNECTIONS} --warm-up ${WARM_UP_SECONDS} --rounds ${ROUNDS}${
     args.targets ? ` --targets ${args.targets}` : ''
   }${args.inbox ? ` --inbox ${args.inbox}` : ''}`;
-  const markdown = `# Ingest benchmark
+  return `# Ingest benchmark
 
 Written by \`npm run bench --workspace apps/inbox\` (bench/run.ts) on ${new Date().toISOString()}.
 
-${table}
+${table(results)}
 
 - Receivers: ${results.map(({ target }) => `**${target.name}**, ${target.description}`).join('; ')}.
 ${notes.join('\n')}
@@ -296,11 +294,24 @@ ${notes.join('\n')}
 - Disk: ${commitLine}. Where an fsync costs milliseconds (many disks), the inbox's group commit
   (one fsync per batch of concurrent requests) matters more and the figures will differ.
 - Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB,
-  Linux ${release()}, Node ${process.version}; load average at the start ${load1} (the client shares
+  Linux ${release()}, Node ${process.version}; load average at the start ${loadAverage} (the client shares
   the cores with the receiver).
 - Command: \`${command}\`
 `;
-  writeFileSync(args.out, markdown);
+}
+
+async function main(): Promise<void> {
+  const targets = chooseTargets();
+  const loadAverage = loadavg().map((n) => n.toFixed(2)).join(' ');
+  console.log(
+    `bench: ${CONNECTIONS} connections, ${SECONDS} s per target after ${WARM_UP_SECONDS} s warm-up, ${ROUNDS} round(s); load average ${loadAverage}`,
+  );
+  const commit = commitCost();
+  const commitLine = `one SQLite commit here: ${commit.full.toFixed(0)} µs with synchronous=FULL (fsync), ${commit.off.toFixed(0)} µs with OFF`;
+  console.log(`bench: ${commitLine}`);
+  const results = await measureAll(targets);
+  console.log(`\n${table(results)}\n`);
+  writeFileSync(args.out, markdown(results, commitLine, loadAverage));
   console.log(`bench: wrote ${args.out}`);
 }
 
