@@ -41,9 +41,19 @@ async function html(request: APIRequestContext, url: string): Promise<{ status: 
   return { status: response.status(), html: await response.text() };
 }
 
-/** Several pages per host during the outage: each whole, each with the fallback Header. */
+/**
+ * Several pages per host during the outage: each whole, each with the fallback Header. A stopped
+ * shop refuses at once; a hung one is known only when its liveness check fails (2 s), and until
+ * then a host renders the code it has, so the first fallback is waited for, then every page has it.
+ */
 async function expectFallbackPages(request: APIRequestContext, run: string): Promise<void> {
   for (const host of hosts) {
+    await expect
+      .poll(async () => (await html(request, `${host.origin}/?run=${run}`)).html.includes('data-testid="header-fallback"'), {
+        message: `${host.zone} notices the outage`,
+        timeout: 15_000,
+      })
+      .toBe(true);
     for (let i = 0; i < 3; i += 1) {
       const page = await html(request, `${host.origin}/?run=${run}`);
       expect(page.status, `${host.zone} answers`).toBe(200);

@@ -312,16 +312,40 @@ describe('the liveness check of a loaded release (server)', () => {
     return { answer };
   }
 
-  it('trusts the release for 250 ms after it loaded, then asks it, bounded by 400 ms', async () => {
+  it('trusts the release for 250 ms after it loaded, then asks it, giving the check 2 s', async () => {
     const test = await afterFirstLoad('loaded');
     const { checks } = test;
     const { answer } = await expectTrustedFor250Ms(test);
     assert.deepEqual(
       checks.map((c) => [c.origin, c.withinMs]),
-      [[V1.origin, 400]],
+      [[V1.origin, 2_000]],
     );
     checks[0]?.resolve(undefined);
     assert.equal(await answer, 'up');
+  });
+
+  it('is not an outage when it is only slow: after 400 ms the request uses the loaded code, and nothing is reported', async () => {
+    const { clock, loader, checks, reports } = await afterFirstLoad('loaded');
+    await clock.advance(250);
+    const answer = loader.ensureExposed(V1, './Header');
+    await clock.advance(400);
+    assert.equal(await answer, 'up');
+    checks[0]?.resolve(undefined);
+    await settled();
+    assert.equal(reports.length, 0);
+    assert.equal(checks.length, 1);
+  });
+
+  it('starts the outage when a slow check fails later (a hung remote): one report, then "down" at once', async () => {
+    const { clock, loader, checks, reports } = await afterFirstLoad('loaded');
+    await clock.advance(250);
+    const first = loader.ensureExposed(V1, './Header');
+    await clock.advance(400);
+    assert.equal(await first, 'up');
+    checks[0]?.reject(new Error('The operation was aborted due to timeout'));
+    await settled();
+    assert.equal(reports.length, 1);
+    assert.equal(await atOnce(loader.ensureExposed(V1, './Header')), 'down');
   });
 
   it('is one check for concurrent requests, and its answer is trusted for the next 250 ms', async () => {

@@ -27,8 +27,14 @@ import { releaseName, type RemoteLocation } from '@repo/releases';
 export const SERVER_LOAD_DEADLINE_MS = 600;
 /** The same for a browser (a page already on screen; nothing is blocked while it waits). */
 export const BROWSER_LOAD_DEADLINE_MS = 8_000;
-/** How long a server waits for a loaded release to answer its liveness check. */
+/**
+ * How long a request waits for a loaded release's liveness check. A check still unanswered then
+ * is not an outage (a busy machine answers a HEAD slowly too): the request uses the code it has,
+ * and the check goes on until LIVENESS_CONFIRM_MS, whose failure starts the outage.
+ */
 const LIVENESS_DEADLINE_MS = 400;
+/** How long a liveness check may take before it counts as failed: the remote fetches' own timeout. */
+const LIVENESS_CONFIRM_MS = 2_000;
 /** During an outage, how often a new attempt is made; recovery is noticed within about this. */
 const RETRY_AFTER_MS = 1_000;
 /**
@@ -77,8 +83,10 @@ export const systemClock: Clock = {
 export interface LoaderTiming {
   /** How long a request waits for a module before it gets the fallback (the load goes on). */
   loadDeadlineMs: number;
-  /** How long a liveness check may take. */
+  /** How long a request waits for a liveness check (undecided then: the loaded code is used). */
   livenessDeadlineMs: number;
+  /** How long a liveness check may take before it fails and starts an outage. */
+  livenessConfirmMs: number;
   /** How long a release that answered is trusted without asking again. */
   livenessTtlMs: number;
   /** During an outage, the least time between two attempts. */
@@ -89,6 +97,7 @@ export interface LoaderTiming {
 const SERVER_TIMING: Readonly<LoaderTiming> = {
   loadDeadlineMs: SERVER_LOAD_DEADLINE_MS,
   livenessDeadlineMs: LIVENESS_DEADLINE_MS,
+  livenessConfirmMs: LIVENESS_CONFIRM_MS,
   livenessTtlMs: LIVENESS_TTL_MS,
   retryAfterMs: RETRY_AFTER_MS,
 };
@@ -162,7 +171,7 @@ interface Attempt {
   outage: Outage | null;
   /** When the release last answered a liveness check (or loaded), and the check under way. */
   checkedAt: number;
-  checking: Promise<void> | null;
+  checking: Promise<Availability> | null;
 }
 
 interface Waiting {
@@ -178,7 +187,7 @@ interface Waiting {
 let registrations = 0;
 
 export function createRemoteLoader({ zone, source, clock, report, log = console, timing }: RemoteLoaderOptions): RemoteLoader {
-  const { loadDeadlineMs, livenessDeadlineMs, livenessTtlMs, retryAfterMs } = { ...SERVER_TIMING, ...timing };
+  const { loadDeadlineMs, livenessDeadlineMs, livenessConfirmMs, livenessTtlMs, retryAfterMs } = { ...SERVER_TIMING, ...timing };
   const attempts = new Map<string, Attempt>();
   const waiting = new Map<string, Waiting>();
 
@@ -219,23 +228,32 @@ export function createRemoteLoader({ zone, source, clock, report, log = console,
     attempt.outage = { since: now, retryAt: now + retryAfterMs };
   }
 
-  /** A loaded release is 'up' if it answered within the TTL, or answers now. */
+  /**
+   * A loaded release is 'up' if it answered within the TTL, or answers now. A check that fails
+   * (refused, an HTTP error, no answer within livenessConfirmMs) starts the outage; one that is
+   * only slow leaves this request on the code it has, like a load that misses its deadline.
+   */
   async function stillUp(location: RemoteLocation, attempt: Attempt, expose: string): Promise<Availability> {
     if (!source.checkAlive || clock.now() - attempt.checkedAt < livenessTtlMs) return 'up';
     attempt.checking ??= source
-      .checkAlive(location, livenessDeadlineMs)
-      .then(() => {
-        attempt.checkedAt = clock.now();
-      })
+      .checkAlive(location, livenessConfirmMs)
+      .then(
+        (): Availability => {
+          attempt.checkedAt = clock.now();
+          return 'up';
+        },
+        (cause: unknown): Availability => {
+          if (!attempt.outage) startOutage(location, attempt, expose, cause);
+          return 'down';
+        },
+      )
       .finally(() => {
         attempt.checking = null;
       });
     try {
-      await attempt.checking;
+      return await withDeadline(attempt.checking, livenessDeadlineMs, releaseName(location), clock);
+    } catch {
       return 'up';
-    } catch (cause) {
-      if (!attempt.outage) startOutage(location, attempt, expose, cause);
-      return 'down';
     }
   }
 
