@@ -76,6 +76,22 @@ export const INBOX_PROJECTS: Readonly<Record<Owner, { readonly id: number; reado
   checkout: { id: 3, publicKey: '2879ddad62795253207a0c17fbe45b8c' },
 };
 
+/**
+ * The token `sentry-cli` presents to the local inbox's upload API (source maps), and the inbox
+ * expects: `INBOX_UPLOAD_TOKEN`, else this fixed local default. Like the DSN keys it only keeps
+ * anonymous requests out of a loopback-only service; set your own where the inbox is reachable
+ * from elsewhere (it says so at start). Shaped like a Sentry user token (`sntryu_` + 64 hex) so
+ * sentry-cli takes it without a warning.
+ */
+export const INBOX_UPLOAD_TOKEN_ENV = 'INBOX_UPLOAD_TOKEN';
+export const DEFAULT_INBOX_UPLOAD_TOKEN = `sntryu_${'10ca1'.padEnd(64, '0')}`;
+
+// Read from process.env, never from topologyEnv(): that list is inlined into browser bundles.
+export function inboxUploadToken(env: Env = process.env): string {
+  const given = env[INBOX_UPLOAD_TOKEN_ENV]?.trim();
+  return given === undefined || given === '' ? DEFAULT_INBOX_UPLOAD_TOKEN : given;
+}
+
 /** `SENTRY_DSN_HOME`, `SENTRY_DSN_SHOP`, `SENTRY_DSN_CHECKOUT`: where each owner's events go. */
 export const DSN_ENV: Readonly<Record<Owner, string>> = {
   home: 'SENTRY_DSN_HOME',

@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readFileSync } from 'node:fs';
 import {
+  DEFAULT_INBOX_UPLOAD_TOKEN,
   TOPOLOGY_ENV_NAMES,
   ZONE_NAMES,
   hostsOf,
+  inboxUploadToken,
   remoteEntryUrl,
   resolveTopology,
   startOrder,
@@ -91,5 +93,13 @@ describe('dsns', () => {
 describe('startOrder', () => {
   it('starts shop before the hosts that consume it', () => {
     assert.deepEqual(startOrder(resolveTopology({})).map((z) => z.name), ['shop', 'home', 'checkout']);
+  });
+});
+
+describe('inboxUploadToken', () => {
+  it('is INBOX_UPLOAD_TOKEN when set, else the local default shaped like a Sentry user token', () => {
+    assert.equal(inboxUploadToken({ INBOX_UPLOAD_TOKEN: ' sntryu_abc ' }), 'sntryu_abc');
+    assert.equal(inboxUploadToken({ INBOX_UPLOAD_TOKEN: '' }), DEFAULT_INBOX_UPLOAD_TOKEN);
+    assert.match(inboxUploadToken({}), /^sntryu_[0-9a-f]{64}$/);
   });
 });
