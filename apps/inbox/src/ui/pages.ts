@@ -22,17 +22,17 @@ import {
   eventTags,
   eventTitle,
   exceptions,
-  framesOf,
   releaseOf,
   requestUrl,
   tagMap,
 } from '../event.ts';
 import { type Issue, type IssueIndex, groupIdOf, shortId } from '../grouping.ts';
-import { asNumber, asObject, asString, toIsoTimestamp } from '../json.ts';
+import { asObject, asString, toIsoTimestamp } from '../json.ts';
 import { PROJECTS, type Project } from '../projects.ts';
 import type { EventStore, StoredEvent } from '../store.ts';
 import { issuePath } from '../views.ts';
 import { type Html, html, page, time } from './html.ts';
+import { stackTrace, symbolicationNotice } from './stacktrace.ts';
 
 /** A section a team's view shows besides its events, given the read token the page was opened with. */
 export type TeamPanel = (owner: Owner, token: string | undefined) => Html | '';
@@ -175,22 +175,11 @@ export function renderTeam(context: UiContext, project: Project): string {
 function exceptionSection(record: StoredEvent): Html {
   const values = exceptions(record.event).reverse();
   if (values.length === 0) return html`<p class="muted">No exception.</p>`;
-  return html`${values.map((exception) => {
-    const frames = framesOf(exception).reverse();
+  return html`${symbolicationNotice(record.event)}${values.map((exception) => {
     const mechanism = asObject(exception.mechanism);
     return html`<h3>${asString(exception.type) ?? 'Error'}: ${asString(exception.value) ?? ''}</h3>
       ${mechanism ? html`<p class="muted">mechanism ${asString(mechanism.type) ?? '?'}, handled: ${String(mechanism.handled ?? '?')}</p>` : ''}
-      ${
-        frames.length === 0
-          ? html`<p class="muted">No stack trace.</p>`
-          : html`<table data-stacktrace><thead><tr><th>Function</th><th>Location</th><th>Code</th></tr></thead><tbody>${frames.map(
-              (frame) => html`<tr>
-                <td><code>${asString(frame.function) ?? '?'}</code>${frame.in_app === true ? '' : html` <span class="muted">(not in app)</span>`}</td>
-                <td><code>${asString(frame.filename) ?? asString(frame.abs_path) ?? '?'}:${asNumber(frame.lineno) ?? '?'}:${asNumber(frame.colno) ?? '?'}</code></td>
-                <td><code>${asString(frame.context_line) ?? ''}</code></td>
-              </tr>`,
-            )}</tbody></table>`
-      }`;
+      ${stackTrace(exception)}`;
   })}`;
 }
 
