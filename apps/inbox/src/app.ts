@@ -5,6 +5,9 @@
  *   ──      400 for a path that is not percent-encoding (http/guards.ts)
  *   ──      Host check: 421 for a name that is not the inbox's (http/host-check.ts)
  *   POST    /api/releases/<remote>/live                    deploy console, own pages only (console/)
+ *   GET     /api/0/organizations/<org>/chunk-upload/       source-map uploads (sentry-cli): upload token,
+ *   POST    /api/0/organizations/<org>/chunk-upload/         never from pages (routes/artifacts.ts)
+ *   POST    /api/0/organizations/<org>/artifactbundle/assemble/
  *   ──      cross-origin reads: allowlisted origins only, 403 for others (http/origins.ts)
  *   ──      GET only from here: 405 for other methods (http/guards.ts)
  *   GET     /healthz                                       { "ok": true }
@@ -23,6 +26,7 @@
 
 import { Hono } from 'hono';
 import { PatternRouter } from 'hono/router/pattern-router';
+import type { ArtifactStore } from './artifacts/store.ts';
 import type { BodyLimits } from './body.ts';
 import type { DeployConsole } from './console/routes.ts';
 import type { IssueIndex } from './grouping.ts';
@@ -34,6 +38,7 @@ import { type ReadAuth, readToken } from './http/read-token.ts';
 import type { InboxEnv } from './http/request.ts';
 import type { IngestContext } from './ingest.ts';
 import { ingestRoutes } from './routes/ingest.ts';
+import { artifactRoutes } from './routes/artifacts.ts';
 import { readApiRoutes } from './routes/read-api.ts';
 import { streamRoutes } from './routes/stream.ts';
 import { uiRoutes } from './routes/ui.ts';
@@ -45,6 +50,10 @@ export interface AppContext extends IngestContext {
   readonly issues: IssueIndex;
   readonly stream: EventStream;
   readonly auth: ReadAuth;
+  /** Source-map bundles by debug ID (the symbolicator's ArtifactLookup) and the upload API's store. */
+  readonly artifacts: ArtifactStore;
+  /** The upload token sentry-cli presents (INBOX_UPLOAD_TOKEN). */
+  readonly uploadAuth: ReadAuth;
   readonly bodyLimits: BodyLimits;
   /** The names the inbox answers to (loopback, INBOX_HOST, the allowlisted origins'). */
   readonly hostNames: HostNames;
@@ -71,6 +80,8 @@ export function createApp(context: AppContext): Hono<InboxEnv> {
 
   app.use('*', validPath, hostCheck(context.hostNames));
   app.route('/api/releases', context.deployConsole.routes);
+  // Before the read side's rules: uploads are POSTs, carry their own token, and never come from pages.
+  app.route('/api/0/organizations', artifactRoutes(context));
 
   app.use('*', ...readOrigins(context.allowedOrigins), readOnly);
   app.get('/healthz', (c) => send(c, { status: 200, body: { ok: true } }));

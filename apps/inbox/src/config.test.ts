@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { topology } from '@repo/topology';
+import { DEFAULT_INBOX_UPLOAD_TOKEN, topology } from '@repo/topology';
 import { ZONE_ORIGINS, exposureWarning, parseAllowedOrigins, parseRateLimit, readConfig } from './config.ts';
 
 describe('config', () => {
@@ -46,13 +46,26 @@ describe('config', () => {
     assert.throws(() => parseAllowedOrigins('ftp://lab.test'), /INBOX_ALLOWED_ORIGINS/);
   });
 
-  it('warns when listening beyond loopback without a read token, and only then', () => {
+  it('warns when listening beyond loopback without a read token or with the default upload token, and only then', () => {
+    const uploadToken = 'own-upload-token';
     for (const host of ['127.0.0.1', '127.0.0.2', 'localhost', '::1', '[::1]']) {
-      assert.equal(exposureWarning({ host, readToken: undefined }), undefined, host);
+      assert.equal(exposureWarning({ host, readToken: undefined, uploadToken: DEFAULT_INBOX_UPLOAD_TOKEN }), undefined, host);
     }
     for (const host of ['0.0.0.0', '::', '192.168.1.20', 'inbox.example']) {
-      assert.match(exposureWarning({ host, readToken: undefined }) ?? '', /^WARNING: listening on .*without INBOX_READ_TOKEN/, host);
-      assert.equal(exposureWarning({ host, readToken: 'secret' }), undefined, host);
+      const noReadToken = exposureWarning({ host, readToken: undefined, uploadToken }) ?? '';
+      assert.match(noReadToken, /^WARNING: listening on .*without INBOX_READ_TOKEN/, host);
+      assert.doesNotMatch(noReadToken, /upload token/);
+      assert.equal(exposureWarning({ host, readToken: 'secret', uploadToken }), undefined, host);
+      const defaultUpload = exposureWarning({ host, readToken: 'secret', uploadToken: DEFAULT_INBOX_UPLOAD_TOKEN }) ?? '';
+      assert.match(defaultUpload, /^WARNING: listening on .*with the default upload token.*INBOX_UPLOAD_TOKEN/, host);
+      assert.doesNotMatch(defaultUpload, /INBOX_READ_TOKEN/);
+      assert.equal((exposureWarning({ host, readToken: undefined, uploadToken: DEFAULT_INBOX_UPLOAD_TOKEN }) ?? '').split('\n').length, 2);
     }
+  });
+
+  it('reads the upload token, the topology default when unset or blank', () => {
+    assert.equal(readConfig({}).uploadToken, DEFAULT_INBOX_UPLOAD_TOKEN);
+    assert.equal(readConfig({ INBOX_UPLOAD_TOKEN: '  ' }).uploadToken, DEFAULT_INBOX_UPLOAD_TOKEN);
+    assert.equal(readConfig({ INBOX_UPLOAD_TOKEN: ' mine ' }).uploadToken, 'mine');
   });
 });

@@ -13,6 +13,12 @@
  *   require `Authorization: Bearer <token>` (the UI and the stream also take `?token=`, the
  *   console's form a `token` field). Ingest never does. Listening on anything but loopback
  *   without one is said loudly at start (`exposureWarning`).
+ * - `INBOX_UPLOAD_TOKEN`: the token source-map uploads (`sentry-cli sourcemaps upload`, the
+ *   `/api/0/organizations/<org>/chunk-upload/` and `.../artifactbundle/assemble/` endpoints) must
+ *   carry as `Authorization: Bearer <token>`; default the topology's fixed local token
+ *   (`DEFAULT_INBOX_UPLOAD_TOKEN`, which `npm run sourcemaps:upload` sends too). It is always
+ *   required, and never the read token. Listening beyond loopback with the default is said loudly
+ *   at start, as it is in the repository for anyone to read.
  * - `INBOX_ALLOWED_ORIGINS`: comma-separated origins (`http://lab.test:4000`) whose pages may
  *   read the inbox across origins, besides the zones' own (from the topology); their host names
  *   are also names the inbox answers to (the Host check), e.g. `http://inbox:9000` to read it
@@ -29,7 +35,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { registryFile } from '@repo/releases/default-file';
-import { ZONE_NAMES, topology, type Owner } from '@repo/topology';
+import { DEFAULT_INBOX_UPLOAD_TOKEN, ZONE_NAMES, inboxUploadToken, topology, type Owner } from '@repo/topology';
 import { isLoopbackAddress } from './http/host-check.ts';
 import { normalizeOrigin } from './http/origins.ts';
 
@@ -44,6 +50,8 @@ export interface InboxConfig {
   readonly host: string;
   readonly port: number;
   readonly readToken: string | undefined;
+  /** The token source-map uploads must carry (INBOX_UPLOAD_TOKEN, else the topology's default). */
+  readonly uploadToken: string;
   readonly rateLimit: RateLimit | undefined;
   readonly webhooks: Readonly<Partial<Record<Owner, string>>>;
   /** The release registry file (FEDERATION_REGISTRY, else the repository's). */
@@ -83,15 +91,27 @@ export function parseAllowedOrigins(raw: string | undefined): string[] {
 }
 
 /**
- * What to say loudly at start when the inbox may be read from other machines: it listens on
- * something other than loopback and has no read token. Undefined when neither.
+ * What to say loudly at start when the inbox may be reached from other machines (it listens on
+ * something other than loopback) and has no read token, or takes uploads with the default upload
+ * token, which anyone can read in the repository. Undefined when neither.
  */
-export function exposureWarning(config: Pick<InboxConfig, 'host' | 'readToken'>): string | undefined {
-  if (isLoopbackAddress(config.host) || config.readToken) return undefined;
-  return (
-    `WARNING: listening on ${config.host}, not loopback, without INBOX_READ_TOKEN: anyone who can reach this ` +
-    'machine can read every event through an allowed name. Set INBOX_READ_TOKEN, or INBOX_HOST=127.0.0.1.'
-  );
+export function exposureWarning(config: Pick<InboxConfig, 'host' | 'readToken' | 'uploadToken'>): string | undefined {
+  if (isLoopbackAddress(config.host)) return undefined;
+  const warnings: string[] = [];
+  if (!config.readToken) {
+    warnings.push(
+      `WARNING: listening on ${config.host}, not loopback, without INBOX_READ_TOKEN: anyone who can reach this ` +
+        'machine can read every event through an allowed name. Set INBOX_READ_TOKEN, or INBOX_HOST=127.0.0.1.',
+    );
+  }
+  if (config.uploadToken === DEFAULT_INBOX_UPLOAD_TOKEN) {
+    warnings.push(
+      `WARNING: listening on ${config.host}, not loopback, with the default upload token: anyone who can reach this ` +
+        'machine can upload source maps, which decide what every frame shows. Set INBOX_UPLOAD_TOKEN (and give it to ' +
+        'sentry-cli as SENTRY_AUTH_TOKEN), or INBOX_HOST=127.0.0.1.',
+    );
+  }
+  return warnings.length === 0 ? undefined : warnings.join('\n');
 }
 
 /** `100/60` → 100 events per 60 s; undefined when unset; throws when unreadable. */
@@ -136,6 +156,7 @@ export function readConfig(env: Env = process.env): InboxConfig {
     host: host || DEFAULT_HOST,
     port: topology.inbox.port,
     readToken: env.INBOX_READ_TOKEN?.trim() || undefined,
+    uploadToken: inboxUploadToken(env),
     rateLimit: parseRateLimit(env.INBOX_RATE_LIMIT),
     webhooks,
     registryFile: registryFile({ FEDERATION_REGISTRY: env.FEDERATION_REGISTRY }),

@@ -1,6 +1,7 @@
 /**
  * What the inbox says when it starts (main.ts), as its own process: listening beyond loopback
- * without a read token is said loudly; on loopback, or with a token, it is not.
+ * without a read token, or with the default upload token, is said loudly; on loopback, or with
+ * tokens of its own, it is not.
  */
 
 import assert from 'node:assert/strict';
@@ -20,7 +21,7 @@ afterEach(async () => {
 /** Starts main.ts with `env`, waits until it serves, stops it; its output. */
 async function startOutput(env: Record<string, string>): Promise<string> {
   // Only what the test says: none of the runner's own INBOX_* settings.
-  const unset = { INBOX_HOST: undefined, INBOX_READ_TOKEN: undefined, INBOX_ALLOWED_ORIGINS: undefined };
+  const unset = { INBOX_HOST: undefined, INBOX_READ_TOKEN: undefined, INBOX_UPLOAD_TOKEN: undefined, INBOX_ALLOWED_ORIGINS: undefined };
   const port = await freePort();
   const inbox = await startProcess({
     name: 'inbox',
@@ -42,13 +43,22 @@ describe('start', () => {
     assert.match(output, /!{100}\ninbox: WARNING: listening on 0\.0\.0\.0, not loopback, without INBOX_READ_TOKEN/);
   });
 
-  it('does not warn on loopback, nor beyond it with a read token', async () => {
-    const cases: Record<string, string>[] = [{}, { INBOX_HOST: '0.0.0.0', INBOX_READ_TOKEN: 'tok-main-41c' }];
+  it('warns loudly when it listens on every address with the default upload token', async () => {
+    const output = await startOutput({ INBOX_HOST: '0.0.0.0', INBOX_READ_TOKEN: 'tok-main-41c' });
+    assert.match(output, /!{100}\ninbox: WARNING: listening on 0\.0\.0\.0, not loopback, with the default upload token/);
+    assert.ok(!output.includes('without INBOX_READ_TOKEN'), output);
+  });
+
+  it('does not warn on loopback, nor beyond it with a read token and an upload token of its own', async () => {
+    const cases: Record<string, string>[] = [
+      {},
+      { INBOX_HOST: '0.0.0.0', INBOX_READ_TOKEN: 'tok-main-41c', INBOX_UPLOAD_TOKEN: 'up-main-7f2' },
+    ];
     for (const env of cases) {
       const output = await startOutput(env);
       assert.match(output, /inbox: listening on http:\/\//, JSON.stringify(env));
       assert.ok(!output.includes('WARNING'), JSON.stringify(env));
-      assert.ok(!output.includes('tok-main-41c'), 'the token is never logged');
+      assert.ok(!output.includes('tok-main-41c') && !output.includes('up-main-7f2'), 'the tokens are never logged');
     }
   });
 });

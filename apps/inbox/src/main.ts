@@ -1,9 +1,10 @@
 /**
  * Starts the inbox on the topology's port: `npm run start` (or `dev`) in apps/inbox.
- * Logs no secret: client keys are shown shortened, webhook URLs by origin, the read token never.
+ * Logs no secret: client keys are shown shortened, webhook URLs by origin, the read and upload tokens never.
  */
 
-import { ZONE_NAMES } from '@repo/topology';
+import { join } from 'node:path';
+import { DEFAULT_INBOX_UPLOAD_TOKEN, INBOX_ORG, ZONE_NAMES } from '@repo/topology';
 import { redactUrl } from './alerts.ts';
 import { type InboxConfig, exposureWarning, readConfig } from './config.ts';
 import { PROJECTS } from './projects.ts';
@@ -24,6 +25,7 @@ const inbox = createInboxServer({
   port: config.port,
   host: config.host,
   readToken: config.readToken,
+  uploadToken: config.uploadToken,
   rateLimit: config.rateLimit,
   alerts: { webhooks: config.webhooks },
   registryFile: config.registryFile,
@@ -42,9 +44,17 @@ try {
   }
   console.log(`inbox: release registry ${config.registryFile} (the Releases panel of /teams/shop moves its live pointer)`);
   console.log(`inbox: read API ${config.readToken ? 'requires the read token' : 'is open (no INBOX_READ_TOKEN)'}`);
+  console.log(
+    `inbox: source maps: sentry-cli --url ${url} sourcemaps upload --org ${INBOX_ORG} ..., with ` +
+      `${config.uploadToken === DEFAULT_INBOX_UPLOAD_TOKEN ? 'the default' : 'its own (INBOX_UPLOAD_TOKEN)'} upload token; ` +
+      `bundles in ${join(config.dataDir, 'artifacts')}`,
+  );
   console.log(`inbox: pages of ${config.allowedOrigins.join(', ')} may read it across origins`);
   const exposure = exposureWarning(config);
-  if (exposure) console.warn(`\n${'!'.repeat(100)}\ninbox: ${exposure}\n${'!'.repeat(100)}\n`);
+  if (exposure) {
+    const lines = exposure.split('\n').map((line) => `inbox: ${line}`);
+    console.warn(`\n${'!'.repeat(100)}\n${lines.join('\n')}\n${'!'.repeat(100)}\n`);
+  }
   if (config.rateLimit) {
     console.log(`inbox: rate limit ${config.rateLimit.events} events per ${config.rateLimit.windowSeconds} s per project`);
   }

@@ -8,8 +8,10 @@
 
 import type { AddressInfo } from 'node:net';
 import { type ServerType, createAdaptorServer } from '@hono/node-server';
+import { DEFAULT_INBOX_UPLOAD_TOKEN } from '@repo/topology';
 import { AlertQueue, type AlertOptions, alertMessage } from './alerts.ts';
 import { createApp } from './app.ts';
+import { ArtifactStore } from './artifacts/store.ts';
 import { type BodyLimits, INGEST_BODY_LIMITS } from './body.ts';
 import { type RateLimit, ZONE_ORIGINS } from './config.ts';
 import { type DeployConsole, createConsole } from './console/routes.ts';
@@ -30,6 +32,8 @@ export interface InboxServerOptions {
   readonly host: string;
   /** When set, the read API, the stream, the UI and the console require it (http/read-token.ts). */
   readonly readToken?: string;
+  /** The token source-map uploads must carry (routes/artifacts.ts); the topology's default when undefined. */
+  readonly uploadToken?: string;
   /** Events per project per window; none when undefined. */
   readonly rateLimit?: RateLimit;
   /** Webhooks per team and delivery settings (alerts.ts). */
@@ -58,23 +62,29 @@ export interface InboxServer {
   readonly warnings: readonly string[];
   /** How many events the database holds (all projects), once listening. */
   readonly storedCount: number;
+  /** The uploaded source maps by debug ID (ArtifactLookup), once listening. */
+  readonly artifacts: ArtifactStore;
   /** The alert queue's outcomes so far. */
   readonly alertStats: { readonly delivered: number; readonly failed: number };
 }
 
 class Inbox implements InboxServer {
   private store: EventStore | undefined;
+  private artifactStore: ArtifactStore | undefined;
   private server: ServerType | undefined;
   private address: AddressInfo | undefined;
   private readonly issues = new IssueIndex();
   private readonly stream = new EventStream();
   private readonly auth: ReadAuth;
+  private readonly uploadAuth: ReadAuth;
   private readonly alerts: AlertQueue;
   private readonly deployConsole: DeployConsole;
   private own: readonly string[] | undefined;
 
   constructor(private readonly options: InboxServerOptions) {
     this.auth = new ReadAuth(options.readToken);
+    // Never open: an empty token falls back to the default, as the topology's inboxUploadToken() does.
+    this.uploadAuth = new ReadAuth(options.uploadToken || DEFAULT_INBOX_UPLOAD_TOKEN);
     this.alerts = new AlertQueue(options.alerts ?? { webhooks: {} });
     this.deployConsole = createConsole({
       registryFile: options.registryFile,
@@ -90,9 +100,14 @@ class Inbox implements InboxServer {
     store.onStored((record) => this.onStored(record));
     this.store = store;
     try {
-      await this.serve(store);
+      // After the event store: its EXCLUSIVE lock is what keeps a second inbox off this directory.
+      const artifacts = ArtifactStore.open(this.options.dataDir);
+      this.artifactStore = artifacts;
+      await this.serve(store, artifacts);
     } catch (error) {
       this.server = undefined;
+      this.artifactStore?.close();
+      this.artifactStore = undefined;
       await store.close();
       this.store = undefined;
       throw error;
@@ -100,7 +115,7 @@ class Inbox implements InboxServer {
     return this.url;
   }
 
-  private async serve(store: EventStore): Promise<void> {
+  private async serve(store: EventStore, artifacts: ArtifactStore): Promise<void> {
     const { options } = this;
     const allowedOrigins = options.allowedOrigins ?? ZONE_ORIGINS;
     const app = createApp({
@@ -108,6 +123,8 @@ class Inbox implements InboxServer {
       issues: this.issues,
       stream: this.stream,
       auth: this.auth,
+      artifacts,
+      uploadAuth: this.uploadAuth,
       rateLimiter: options.rateLimit ? new RateLimiter(options.rateLimit) : undefined,
       bodyLimits: options.bodyLimits ?? INGEST_BODY_LIMITS,
       hostNames: hostNames(options.host, allowedOrigins),
@@ -158,6 +175,7 @@ class Inbox implements InboxServer {
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
     }
     await this.alerts.close();
+    this.artifactStore?.close();
     await this.store?.close();
   }
 
@@ -178,6 +196,11 @@ class Inbox implements InboxServer {
   get storedCount(): number {
     if (!this.store) throw new Error('The inbox is not listening.');
     return this.store.count();
+  }
+
+  get artifacts(): ArtifactStore {
+    if (!this.artifactStore) throw new Error('The inbox is not listening.');
+    return this.artifactStore;
   }
 
   get alertStats(): { readonly delivered: number; readonly failed: number } {
