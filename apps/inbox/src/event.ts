@@ -34,6 +34,11 @@ export function framesOf(exception: JsonObject): JsonObject[] {
   return objects(asObject(exception.stacktrace)?.frames);
 }
 
+/** The frames as the SDK sent them, when the inbox resolved the stack trace (else none). */
+export function rawFramesOf(exception: JsonObject): JsonObject[] {
+  return objects(asObject(exception.raw_stacktrace)?.frames);
+}
+
 /** The frame an issue is attributed to: the last in-app frame, else the last frame. */
 export function topFrame(exception: JsonObject): JsonObject | undefined {
   const frames = framesOf(exception);

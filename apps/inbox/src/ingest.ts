@@ -27,6 +27,7 @@ import { type JsonObject, asString } from './json.ts';
 import { type Project, projectById } from './projects.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { EventStore, KeySource, StoredEvent } from './store.ts';
+import type { Symbolicate } from './symbolicate/symbolicator.ts';
 
 export type IngestEndpoint = 'envelope' | 'store';
 
@@ -44,6 +45,11 @@ export interface IngestRequest {
 export interface IngestContext {
   readonly store: EventStore;
   readonly rateLimiter: RateLimiter | undefined;
+  /**
+   * Resolves minified frames through uploaded source maps before the event is stored; what is
+   * stored (and grouped, and shown) is its result, the frames as sent kept in `raw_stacktrace`.
+   */
+  readonly symbolicate?: Symbolicate;
 }
 
 interface Key {
@@ -137,6 +143,21 @@ function senderOf(request: IngestRequest, envelopeHeader: JsonObject | undefined
   return { project, key, envelopeDsn };
 }
 
+/**
+ * The event as it is to be stored: symbolicated when the inbox can. Symbolication failing is no
+ * reason to lose an event: it is then stored as sent.
+ */
+function processed(event: IncomingEvent, projectSlug: string, symbolicate: Symbolicate | undefined): IncomingEvent {
+  if (!symbolicate) return event;
+  try {
+    const payload = symbolicate(event.payload, projectSlug);
+    return payload === event.payload ? event : { eventId: event.eventId, payload, text: JSON.stringify(payload) };
+  } catch (error) {
+    console.error(`inbox: event ${event.eventId} stored unsymbolicated:`, error);
+    return event;
+  }
+}
+
 export async function ingest(request: IngestRequest, context: IngestContext): Promise<ApiResponse> {
   const received = new Date().toISOString();
   try {
@@ -158,7 +179,9 @@ export async function ingest(request: IngestRequest, context: IngestContext): Pr
       );
     }
 
-    const records: StoredEvent[] = incoming.map(({ eventId, payload }) => ({
+    // After the rate limit: an event refused is not worth resolving.
+    const events = incoming.map((event) => processed(event, project.slug, context.symbolicate));
+    const records: StoredEvent[] = events.map(({ eventId, payload }) => ({
       projectId: project.id,
       projectSlug: project.slug,
       eventId,
@@ -171,7 +194,7 @@ export async function ingest(request: IngestRequest, context: IngestContext): Pr
     try {
       await context.store.append(
         records,
-        incoming.map((event) => event.text),
+        events.map((event) => event.text),
       );
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);

@@ -143,7 +143,10 @@ describe('read API', () => {
         [43, '}'],
       ],
       vars: null,
+      data: null,
     });
+    assert.equal(exception?.rawStacktrace, null, 'no raw stack trace when nothing was resolved');
+    assert.deepEqual(detail.errors, []);
     assert.deepEqual(entries[1]?.data, {
       values: [
         {
@@ -166,6 +169,64 @@ describe('read API', () => {
     assert.equal(typeof (missing.body as { detail: unknown }).detail, 'string');
     // An event of shop is not an event of home.
     assert.equal((await getJson(`${eventsUrl(run, 'home')}${String(event.event_id)}/`)).status, 404);
+  });
+
+  it('shows a symbolicated event: resolved frames with their data, the raw ones, and why others stayed raw', async () => {
+    const run = await start();
+    const raw = { filename: 'app:///_next/static/chunks/p-0a1b2c3d4e5f6a7b.js', function: 'h', lineno: 3, colno: 932, in_app: true };
+    const event = errorEvent('resolved', {
+      exception: {
+        values: [
+          {
+            type: 'Error',
+            value: 'resolved',
+            stacktrace: {
+              frames: [
+                {
+                  ...raw,
+                  filename: 'src/exposed/BrokenComponent.tsx',
+                  abs_path: 'webpack://shop/./src/exposed/BrokenComponent.tsx',
+                  function: 'BrokenComponent',
+                  lineno: 28,
+                  colno: 5,
+                  pre_context: ['  if (broken) {'],
+                  context_line: '    throw new Error("no");',
+                  post_context: ['  }'],
+                  data: { sourcemap: '~/p.js.map', resolved_with: 'debug-id', symbolicated: true, release: 'shop@1.0.0' },
+                },
+              ],
+            },
+            raw_stacktrace: { frames: [raw] },
+          },
+        ],
+      },
+      errors: [{ type: 'js_no_source', url: 'app:///_next/static/chunks/framework.js', debug_id: 'abc' }],
+    });
+    await sendAll(run, [event]);
+    const { body } = await getJson(`${eventsUrl(run)}${String(event.event_id)}/`);
+    const detail = body as { entries: { data: { values: Record<string, unknown>[] } }[]; errors: unknown };
+    const [exception] = detail.entries[0]?.data.values ?? [];
+    const [frame] = (exception?.stacktrace as { frames: Record<string, unknown>[] }).frames;
+    assert.equal(frame?.filename, 'src/exposed/BrokenComponent.tsx');
+    assert.equal(frame?.absPath, 'webpack://shop/./src/exposed/BrokenComponent.tsx');
+    assert.deepEqual(frame?.context, [
+      [27, '  if (broken) {'],
+      [28, '    throw new Error("no");'],
+      [29, '  }'],
+    ]);
+    assert.deepEqual(frame?.data, { sourcemap: '~/p.js.map', resolved_with: 'debug-id', symbolicated: true, release: 'shop@1.0.0' });
+    const rawView = exception?.rawStacktrace as { frames: Record<string, unknown>[]; hasSystemFrames: boolean };
+    assert.deepEqual(
+      rawView.frames.map((f) => [f.filename, f.function, f.lineNo, f.colNo, f.inApp, f.context]),
+      [[raw.filename, 'h', 3, 932, true, []]],
+    );
+    assert.deepEqual(detail.errors, [
+      {
+        type: 'js_no_source',
+        message: 'Source code was not found',
+        data: { url: 'app:///_next/static/chunks/framework.js', debug_id: 'abc' },
+      },
+    ]);
   });
 
   it('returns full events with full=true', async () => {

@@ -18,6 +18,7 @@ import {
   exceptions,
   framesOf,
   logMessage,
+  rawFramesOf,
   mainException,
   releaseOf,
 } from './event.ts';
@@ -54,28 +55,50 @@ function frameView(frame: JsonObject): JsonObject {
     inApp: typeof frame.in_app === 'boolean' ? frame.in_app : false,
     context,
     vars: orNull(asObject(frame.vars)),
+    // How the inbox resolved it: `symbolicated`, `sourcemap`, `release` (whose build it is).
+    data: orNull(asObject(frame.data)),
   };
 }
 
+function stacktraceView(frames: readonly JsonObject[]): JsonObject | null {
+  return frames.length === 0
+    ? null
+    : {
+        frames: frames.map(frameView),
+        framesOmitted: null,
+        registers: null,
+        hasSystemFrames: frames.some((f) => f.in_app !== true),
+      };
+}
+
 function exceptionView(exception: JsonObject): JsonObject {
-  const frames = framesOf(exception);
   return {
     type: orNull(asString(exception.type)),
     value: orNull(asString(exception.value)),
     module: orNull(asString(exception.module)),
     mechanism: orNull(asObject(exception.mechanism)),
     threadId: orNull(exception.thread_id),
-    stacktrace:
-      frames.length === 0
-        ? null
-        : {
-            frames: frames.map(frameView),
-            framesOmitted: null,
-            registers: null,
-            hasSystemFrames: frames.some((f) => f.in_app !== true),
-          },
-    rawStacktrace: null,
+    stacktrace: stacktraceView(framesOf(exception)),
+    // The frames as sent, when the inbox resolved some of them.
+    rawStacktrace: stacktraceView(rawFramesOf(exception)),
   };
+}
+
+/** What Sentry says of each processing error type. */
+const ERROR_MESSAGES: Readonly<Record<string, string>> = {
+  js_no_source: 'Source code was not found',
+  js_invalid_source: 'Invalid source map',
+  js_invalid_sourcemap_location: 'Invalid location in sourcemap',
+  js_no_column: 'Cannot expand sourcemap due to missing column information',
+  js_missing_sources_content: 'Missing source file',
+};
+
+/** The event's processing errors as Sentry's API shows them: `{ type, message, data }`. */
+function errorsView(event: JsonObject): JsonObject[] {
+  return (asArray(event.errors) ?? []).filter(isObject).map(({ type, ...data }) => {
+    const kind = asString(type) ?? 'unknown_error';
+    return { type: kind, message: ERROR_MESSAGES[kind] ?? kind, data };
+  });
 }
 
 function breadcrumbView(crumb: JsonObject): JsonObject {
@@ -185,7 +208,7 @@ export function eventDetail(project: Project, record: StoredEvent): JsonObject {
     contexts: asObject(event.contexts) ?? {},
     sdk: orNull(asObject(event.sdk)),
     fingerprints: [groupIdOf(record)],
-    errors: [],
+    errors: errorsView(event),
     _inbox: {
       projectSlug: project.slug,
       projectId: project.id,

@@ -1,0 +1,262 @@
+/**
+ * Symbolication of JavaScript events, as Sentry's symbolicator does it for source maps found by
+ * debug ID:
+ * - the SDK lists each bundle file it saw as `debug_meta.images[{ type: "sourcemap", code_file,
+ *   debug_id }]`; a frame whose `abs_path` (else `filename`) is a `code_file`, or that carries its
+ *   own `debug_id`, is looked up in the artifacts uploaded to the event's project;
+ * - its position (1-based `lineno`, `colno`) is traced through the map to the original source:
+ *   `abs_path` is the map's source as written, `filename` the readable name (paths.ts), five lines
+ *   of `pre_context`/`post_context` around `context_line` from the map's `sourcesContent`;
+ * - the function name: a frame's own minified name says nothing, but the call site in the frame
+ *   below it (its caller; frames run outermost first) is a token of the original source whose
+ *   name is the callee's original name. Without one the minified name stays;
+ * - `in_app` is false for library and bundler sources;
+ * - the frames as sent go to `raw_stacktrace` when at least one was resolved, and `errors` says,
+ *   with Sentry's error types, why a frame that had a debug ID was not.
+ *
+ * In `npm run dev`, webpack serves modules as `webpack-internal:///(<layer>)/./src/x.tsx` with no
+ * debug ID; those frames get their readable file name (the line is the one of webpack's
+ * transformed module, which the inbox cannot map back without the dev server).
+ *
+ * Never throws: whatever the event or the map holds, the worst outcome is a frame left raw.
+ */
+
+import { type TraceMap, traceSegment } from '@jridgewell/trace-mapping';
+import type { ArtifactLookup, DebugIdArtifact } from '../artifacts/lookup.ts';
+import { type JsonObject, asArray, asNumber, asObject, asString, isObject } from '../json.ts';
+import { DEFAULT_MAP_CACHE_LIMITS, type MapCacheLimits, MapCache } from './map-cache.ts';
+import { displayName, isLibrarySource, isWebpackInternal } from './paths.ts';
+
+export type Symbolicate = (event: JsonObject, projectSlug: string) => JsonObject;
+
+export interface SymbolicatorOptions {
+  /** Bounds of the parsed-map cache. */
+  readonly cache?: Partial<MapCacheLimits>;
+}
+
+/** Lines of source shown before and after the frame's line, as Sentry shows them. */
+const CONTEXT_LINES = 5;
+/** Longer context lines are cut around the column, as Sentry cuts them (minified sources). */
+const MAX_LINE = 140;
+/** Names a call site may carry that name no function worth showing (Sentry's list). */
+const USELESS_NAMES: ReadonlySet<string> = new Set(['<anonymous>', '__webpack_require__', '__webpack_modules__']);
+
+/** A processing error, in Sentry's event `errors` shape. */
+type ProcessingError = Readonly<Record<string, string | number>>;
+
+interface Resolved {
+  readonly frame: JsonObject;
+  /** The original name at the frame's position: the name of the function it calls. */
+  readonly callee: string | undefined;
+}
+
+function cut(line: string, column: number | undefined): string {
+  if (line.length <= MAX_LINE) return line;
+  if (column === undefined) return `${line.slice(0, MAX_LINE)} {snip}`;
+  const start = Math.max(0, Math.min(column - MAX_LINE / 2, line.length - MAX_LINE));
+  const end = start + MAX_LINE;
+  return `${start > 0 ? '{snip} ' : ''}${line.slice(start, end)}${end < line.length ? ' {snip}' : ''}`;
+}
+
+function context(lines: readonly string[], line: number, column: number): JsonObject {
+  const index = line - 1;
+  const contextLine = lines[index];
+  if (contextLine === undefined) return {};
+  return {
+    pre_context: lines.slice(Math.max(0, index - CONTEXT_LINES), index).map((l) => cut(l, undefined)),
+    context_line: cut(contextLine, column),
+    post_context: lines.slice(index + 1, index + 1 + CONTEXT_LINES).map((l) => cut(l, undefined)),
+  };
+}
+
+function frameData(frame: JsonObject, data: JsonObject): JsonObject {
+  return { ...asObject(frame.data), ...data };
+}
+
+/** `code_file` → debug ID, from the event's source map images. */
+function imagesOf(event: JsonObject): Map<string, string> {
+  const images = new Map<string, string>();
+  for (const image of asArray(asObject(event.debug_meta)?.images) ?? []) {
+    if (!isObject(image) || image.type !== 'sourcemap') continue;
+    const codeFile = asString(image.code_file);
+    const debugId = asString(image.debug_id);
+    if (codeFile !== undefined && debugId !== undefined) images.set(codeFile, debugId.toLowerCase());
+  }
+  return images;
+}
+
+function segmentAt(map: TraceMap, line: number, column: number): { source: number; line: number; column: number; name: number | undefined } | undefined {
+  const segment = traceSegment(map, line - 1, column - 1);
+  if (!segment || segment.length === 1) return undefined;
+  const [, source, sourceLine, sourceColumn, name] = segment;
+  return { source, line: sourceLine + 1, column: sourceColumn + 1, name };
+}
+
+class Symbolicator {
+  private readonly maps: MapCache;
+
+  constructor(
+    private readonly lookup: ArtifactLookup,
+    options: SymbolicatorOptions,
+  ) {
+    this.maps = new MapCache({ ...DEFAULT_MAP_CACHE_LIMITS, ...options.cache });
+  }
+
+  symbolicate(event: JsonObject, projectSlug: string): JsonObject {
+    try {
+      return this.process(event, projectSlug);
+    } catch (error) {
+      // Unreachable by design; the event is still worth more raw than lost.
+      const reason = error instanceof Error ? error.message : String(error);
+      return { ...event, errors: [...(asArray(event.errors) ?? []), { type: 'js_invalid_source', value: reason }] };
+    }
+  }
+
+  private process(event: JsonObject, projectSlug: string): JsonObject {
+    const exception = asObject(event.exception);
+    const values = asArray(exception?.values ?? event.exception);
+    if (!values) return event;
+    const images = imagesOf(event);
+    const errors = new Map<string, ProcessingError>();
+    let changed = false;
+    const processed = values.map((value) => {
+      if (!isObject(value)) return value;
+      const stacktrace = asObject(value.stacktrace);
+      const frames = asArray(stacktrace?.frames);
+      if (!stacktrace || !frames) return value;
+      const result = this.frames(frames, images, projectSlug, errors);
+      if (!result) return value;
+      changed = true;
+      return { ...value, stacktrace: { ...stacktrace, frames: result }, raw_stacktrace: stacktrace };
+    });
+    if (!changed && errors.size === 0) return event;
+    const out: Record<string, unknown> = { ...event };
+    if (changed) out.exception = exception ? { ...exception, values: processed } : processed;
+    if (errors.size > 0) out.errors = [...(asArray(event.errors) ?? []), ...errors.values()];
+    return out;
+  }
+
+  /** The frames resolved, or undefined when none changed. */
+  private frames(
+    frames: readonly unknown[],
+    images: ReadonlyMap<string, string>,
+    projectSlug: string,
+    errors: Map<string, ProcessingError>,
+  ): unknown[] | undefined {
+    let changed = false;
+    let callee: string | undefined;
+    const resolved = frames.map((frame) => {
+      if (!isObject(frame)) {
+        callee = undefined;
+        return undefined;
+      }
+      const result = this.frame(frame, images, projectSlug, errors, callee);
+      callee = result?.callee;
+      if (result) changed = true;
+      return result?.frame;
+    });
+    if (!changed) return undefined;
+    // In a processed stack trace, every frame says whether it was resolved.
+    return frames.map((frame, i) =>
+      resolved[i] ?? (isObject(frame) ? { ...frame, data: frameData(frame, { symbolicated: false }) } : frame),
+    );
+  }
+
+  private frame(
+    frame: JsonObject,
+    images: ReadonlyMap<string, string>,
+    projectSlug: string,
+    errors: Map<string, ProcessingError>,
+    callerName: string | undefined,
+  ): Resolved | undefined {
+    const path = asString(frame.abs_path) ?? asString(frame.filename);
+    const debugId = asString(frame.debug_id)?.toLowerCase() ?? (path === undefined ? undefined : images.get(path));
+    if (debugId === undefined) return path !== undefined && isWebpackInternal(path) ? devFrame(frame, path) : undefined;
+    const fail = (error: ProcessingError): undefined => {
+      errors.set(JSON.stringify(error), error);
+      return undefined;
+    };
+    const url = path ?? '<unknown>';
+    const artifact = this.lookup.find(debugId, projectSlug);
+    if (!artifact) return fail({ type: 'js_no_source', url, debug_id: debugId });
+    const lineno = asNumber(frame.lineno);
+    const colno = asNumber(frame.colno);
+    if (colno === undefined) return fail({ type: 'js_no_column', url });
+    if (lineno === undefined || lineno < 1 || colno < 1) {
+      return fail({ type: 'js_invalid_sourcemap_location', url, row: lineno ?? 0, column: colno });
+    }
+    const entry = this.maps.get(`${artifact.bundleId}/${debugId}`, () => artifact.sourceMap.text);
+    if (!entry.ok) return fail({ type: 'js_invalid_source', url: artifact.sourceMap.url, value: entry.reason });
+    const position = segmentAt(entry.parsed.map, lineno, colno);
+    const source = position && entry.parsed.map.sources[position.source];
+    if (!position || typeof source !== 'string') {
+      return fail({ type: 'js_invalid_sourcemap_location', url, row: lineno, column: colno });
+    }
+    const lines = entry.parsed.lines(position.source);
+    if (!lines) fail({ type: 'js_missing_sources_content', source, sourcemap: artifact.sourceMap.url });
+    return {
+      frame: resolvedFrame(frame, artifact, position, source, lines, callerName),
+      callee: position.name === undefined ? undefined : entry.parsed.map.names[position.name],
+    };
+  }
+}
+
+function resolvedFrame(
+  frame: JsonObject,
+  artifact: DebugIdArtifact,
+  position: { line: number; column: number },
+  source: string,
+  lines: readonly string[] | undefined,
+  callerName: string | undefined,
+): JsonObject {
+  const filename = displayName(source);
+  const minified = asString(frame.function);
+  const name = callerName !== undefined && callerName !== '' && !USELESS_NAMES.has(callerName) ? callerName : minified;
+  const out: Record<string, unknown> = {
+    ...frame,
+    filename,
+    abs_path: source,
+    lineno: position.line,
+    colno: position.column,
+    in_app: !isLibrarySource(filename),
+    data: frameData(frame, {
+      sourcemap: artifact.sourceMap.url,
+      resolved_with: 'debug-id',
+      symbolicated: true,
+      ...(artifact.release === undefined ? {} : { release: artifact.release }),
+    }),
+  };
+  if (name === undefined) delete out.function;
+  else out.function = name;
+  // Context of the minified file says nothing once the frame points into the original source.
+  delete out.pre_context;
+  delete out.context_line;
+  delete out.post_context;
+  delete out.debug_id;
+  if (lines) Object.assign(out, context(lines, position.line, position.column));
+  return out;
+}
+
+/** A dev-mode webpack module frame: the readable file name; the position stays webpack's. */
+function devFrame(frame: JsonObject, path: string): Resolved {
+  const filename = displayName(path);
+  return {
+    frame: {
+      ...frame,
+      filename,
+      abs_path: path,
+      in_app: !isLibrarySource(filename),
+      data: frameData(frame, { symbolicated: false, resolved_with: 'webpack-internal' }),
+    },
+    callee: undefined,
+  };
+}
+
+/**
+ * A symbolicator reading the artifacts `lookup` finds. The function it returns gives a new event
+ * (or the same object when nothing in it could be resolved) and never throws.
+ */
+export function createSymbolicator(lookup: ArtifactLookup, options: SymbolicatorOptions = {}): Symbolicate {
+  const symbolicator = new Symbolicator(lookup, options);
+  return (event, projectSlug) => symbolicator.symbolicate(event, projectSlug);
+}
