@@ -20,6 +20,10 @@
  *   release of shop to load) and by shop's (instrumentation.ts registers the release it serves).
  *   Next's config can only compile a value in, so the default, the repository's
  *   `.federation/registry.json`, is set here when the variable is not.
+ * - Source maps on `start`: beside the server, without holding it up, the build being served is
+ *   uploaded to the local inbox once the inbox answers (@repo/sourcemaps uploadWhenInboxUp), so
+ *   its maps are there even when turbo restored the build from cache. Not with SENTRY_URL (real
+ *   Sentry gets maps from the deployment's `npm run sourcemaps:upload`), nor for control builds.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,6 +32,7 @@ import { tsImport } from 'tsx/esm/api';
 const { resolveTopology, isZoneName } = await tsImport('@repo/topology', import.meta.url);
 const { registryFile } = await tsImport('@repo/releases/default-file', import.meta.url);
 const { isValidVersion } = await tsImport('@repo/releases', import.meta.url);
+const { distDirOf } = await tsImport('../src/transforms/dist-dir.ts', import.meta.url);
 
 const pkg = JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8'));
 if (!isZoneName(pkg.name)) {
@@ -69,6 +74,12 @@ if (listens && !rest.some((a) => a === '-p' || a === '--port')) args.push('--por
 process.env.NEXT_PRIVATE_LOCAL_WEBPACK = 'true';
 process.env.NEXT_IGNORE_INCORRECT_LOCKFILE = '1';
 process.env.FEDERATION_REGISTRY = registryFile();
+
+if (command === 'start' && process.env.FEDERATION_CONTROL !== 'local') {
+  const { uploadWhenInboxUp } = await tsImport('@repo/sourcemaps', import.meta.url);
+  const distDir = distDirOf({ phase: 'phase-production-server', control: false, releaseVersion: release });
+  void uploadWhenInboxUp(join(process.cwd(), distDir));
+}
 
 process.argv = [process.argv[0], 'next', ...args];
 await import('next/dist/bin/next');

@@ -12,6 +12,7 @@ import { withDistDir } from './transforms/dist-dir.ts';
 import { withFederation } from './transforms/federation.ts';
 import { withInternalPackages } from './transforms/internal-packages.ts';
 import { withOwnerMetadata } from './transforms/owner-metadata.ts';
+import { withSourceMaps } from './transforms/source-maps.ts';
 import { withZoneEnv } from './transforms/zone-env.ts';
 import { resolveZoneBuild, type ZoneBuild, type ZoneConfigOptions } from './zone.ts';
 
@@ -29,6 +30,7 @@ export const TRANSFORMS: readonly ConfigTransform[] = [
   withControlBuild,
   withOwnerMetadata,
   withBrowserBuildPlugin,
+  withSourceMaps,
 ];
 
 export interface CreateNextConfigOptions extends ZoneConfigOptions {
