@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
@@ -247,6 +247,29 @@ describe('artifact bundle assemble', () => {
     assert.equal(inbox.inbox.artifacts.find(DEBUG_ID, 'shop')?.release, 'shop@2.0.0');
     assert.equal(inbox.inbox.artifacts.find(DEBUG_ID, 'home')?.release, 'shop@1.0.0');
     assert.equal(inbox.inbox.artifacts.find(DEBUG_ID, 'checkout'), undefined);
+  });
+
+  it('keeps one copy of the same build uploaded again under another checksum, for the projects of both uploads', async () => {
+    const inbox = await start();
+    const files = bundleFiles();
+    const first = makeZip(files);
+    // Other bytes (entry order, as another zip run's timestamps would), same manifest debug_id and release.
+    const again = makeZip([...files].reverse());
+    assert.notEqual(sha1(first), sha1(again));
+    assert.equal((await uploadZip(inbox.url, first, ['shop'])).state, 'ok');
+    assert.equal((await uploadZip(inbox.url, again, ['checkout'])).state, 'ok');
+    assert.equal(inbox.inbox.artifacts.bundleCount, 1);
+    assert.deepEqual(inbox.inbox.artifacts.projectsOf(sha1(first)), ['checkout', 'shop']);
+    assert.deepEqual(await readdir(join(inbox.dir, 'artifacts', 'bundles')), [`${sha1(first)}.zip`]);
+    assert.equal(inbox.inbox.artifacts.pendingChunks, 0);
+  });
+
+  it('reads a bundle whose file is gone from disk as missing, without throwing', async () => {
+    const inbox = await start();
+    const zip = makeZip(bundleFiles());
+    assert.equal((await uploadZip(inbox.url, zip, ['shop'])).state, 'ok');
+    await rm(join(inbox.dir, 'artifacts', 'bundles', `${sha1(zip)}.zip`));
+    assert.equal(inbox.inbox.artifacts.find(DEBUG_ID, 'shop'), undefined);
   });
 
   const refusals: readonly [string, () => Buffer, RegExp][] = [
