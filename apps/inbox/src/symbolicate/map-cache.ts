@@ -7,11 +7,20 @@
  */
 
 import { FlattenMap, type TraceMap } from '@jridgewell/trace-mapping';
+import { ScopeIndex } from './scopes.ts';
 
 export interface ParsedMap {
   readonly map: TraceMap;
   /** A source's lines, split once on first use. */
   lines(sourceIndex: number): readonly string[] | undefined;
+  /** The minified file's functions, parsed once on first use; undefined without the file. */
+  scopes(): ScopeIndex | undefined;
+}
+
+/** What a cache miss reads: the map's text and the minified file's, when uploaded. */
+export interface MapTexts {
+  readonly map: string;
+  readonly minified: string | undefined;
 }
 
 export type MapEntry = { readonly ok: true; readonly parsed: ParsedMap } | { readonly ok: false; readonly reason: string };
@@ -25,7 +34,7 @@ export interface MapCacheLimits {
 
 export const DEFAULT_MAP_CACHE_LIMITS: MapCacheLimits = { maxMaps: 100, maxChars: 128 * 1024 * 1024 };
 
-function parse(text: string): MapEntry {
+function parse({ map: text, minified }: MapTexts): MapEntry {
   try {
     const json: unknown = JSON.parse(text);
     if (typeof json !== 'object' || json === null || Array.isArray(json)) {
@@ -34,6 +43,8 @@ function parse(text: string): MapEntry {
     const map = FlattenMap(json as Parameters<typeof FlattenMap>[0]);
     if (!Array.isArray(map.sources)) return { ok: false, reason: 'the source map has no sources' };
     const split = new Map<number, readonly string[] | undefined>();
+    let scopes: ScopeIndex | undefined;
+    let source = minified;
     return {
       ok: true,
       parsed: {
@@ -44,6 +55,14 @@ function parse(text: string): MapEntry {
             split.set(sourceIndex, typeof content === 'string' ? content.split(/\r\n|\r|\n/) : undefined);
           }
           return split.get(sourceIndex);
+        },
+        scopes() {
+          if (source !== undefined) {
+            scopes = ScopeIndex.of(source);
+            // Parsed (or found unparsable) once; the text is not needed any more.
+            source = undefined;
+          }
+          return scopes;
         },
       },
     };
@@ -58,8 +77,8 @@ export class MapCache {
 
   constructor(private readonly limits: MapCacheLimits = DEFAULT_MAP_CACHE_LIMITS) {}
 
-  /** The parsed map under `key`; `text()` is read only when it is not cached. */
-  get(key: string, text: () => string): MapEntry {
+  /** The parsed map under `key`; `texts()` is read only when it is not cached. */
+  get(key: string, texts: () => MapTexts): MapEntry {
     const cached = this.entries.get(key);
     if (cached) {
       // Re-inserting moves it to the end: Map order is the recency order.
@@ -67,10 +86,10 @@ export class MapCache {
       this.entries.set(key, cached);
       return cached.entry;
     }
-    const source = text();
-    const entry = parse(source);
+    const read = texts();
+    const entry = parse(read);
     // A failed parse keeps nothing of the text.
-    const chars = entry.ok ? source.length : 0;
+    const chars = entry.ok ? read.map.length + (read.minified?.length ?? 0) : 0;
     this.entries.set(key, { entry, chars });
     this.chars += chars;
     this.evict();

@@ -54,8 +54,11 @@ describe('symbolicator, on a real webpack build with debug IDs from sentry-cli',
       assert.equal(frame.context_line, line);
       assert.ok(typeof frame.colno === 'number' && frame.colno >= 1 && frame.colno <= line.length, `colno ${String(frame.colno)} in "${line}"`);
     }
-    // The library's frame is named by its caller's call site, in the app's original source.
-    assert.equal(frames[1]?.function, 'callEach');
+    // Each frame is named after the original function around it (minified: t, r, a one-letter name).
+    assert.deepEqual(
+      frames.map((f) => f.function),
+      ['renderAll', 'callEach', 'renderPrice'],
+    );
     assert.deepEqual(top.data, {
       sourcemap: `~/${file.name}.map`,
       resolved_with: 'debug-id',
@@ -66,6 +69,22 @@ describe('symbolicator, on a real webpack build with debug IDs from sentry-cli',
     assert.equal(out.errors, undefined);
     // The event given is left as it was.
     assert.equal(framesOf(event).at(-1)?.filename, chunkUrl(file));
+  });
+
+  it("without the minified file, names a function after its caller's call site", () => {
+    const event = throwingEvent(file);
+    const mapsOnly: ArtifactLookup = {
+      find: (id, project) => {
+        const artifact = lookupOf(build.files, ['shop']).find(id, project);
+        return artifact && { ...artifact, minifiedSource: undefined };
+      },
+    };
+    const frames = framesOf(createSymbolicator(mapsOnly)(event, 'shop'));
+    // renderPrice is called by the library as `fn(item)`; nothing calls the outermost frame.
+    assert.deepEqual(
+      frames.map((f) => f.function),
+      [framesOf(event)[0]?.function, 'callEach', 'fn'],
+    );
   });
 
   it('uses a debug ID the frame carries itself', () => {

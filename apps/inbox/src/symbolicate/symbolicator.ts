@@ -7,9 +7,10 @@
  * - its position (1-based `lineno`, `colno`) is traced through the map to the original source:
  *   `abs_path` is the map's source as written, `filename` the readable name (paths.ts), five lines
  *   of `pre_context`/`post_context` around `context_line` from the map's `sourcesContent`;
- * - the function name: a frame's own minified name says nothing, but the call site in the frame
- *   below it (its caller; frames run outermost first) is a token of the original source whose
- *   name is the callee's original name. Without one the minified name stays;
+ * - the function name: the original name of the function around the position (scopes.ts, from
+ *   the minified file uploaded with the map); for an anonymous one, the call site in the frame
+ *   below it (its caller; frames run outermost first), a token of the original source whose name
+ *   is the callee's original name. Without either the minified name stays;
  * - `in_app` is false for library and bundler sources;
  * - the frames as sent go to `raw_stacktrace` when at least one was resolved, and `errors` says,
  *   with Sentry's error types, why a frame that had a debug ID was not.
@@ -24,7 +25,7 @@
 import { type TraceMap, traceSegment } from '@jridgewell/trace-mapping';
 import type { ArtifactLookup, DebugIdArtifact } from '../artifacts/lookup.ts';
 import { type JsonObject, asArray, asNumber, asObject, asString, isObject } from '../json.ts';
-import { DEFAULT_MAP_CACHE_LIMITS, type MapCacheLimits, MapCache } from './map-cache.ts';
+import { DEFAULT_MAP_CACHE_LIMITS, type MapCacheLimits, MapCache, type ParsedMap } from './map-cache.ts';
 import { displayName, isLibrarySource, isWebpackInternal } from './paths.ts';
 
 export type Symbolicate = (event: JsonObject, projectSlug: string) => JsonObject;
@@ -185,7 +186,10 @@ class Symbolicator {
     if (lineno === undefined || lineno < 1 || colno < 1) {
       return fail({ type: 'js_invalid_sourcemap_location', url, row: lineno ?? 0, column: colno });
     }
-    const entry = this.maps.get(`${artifact.bundleId}/${debugId}`, () => artifact.sourceMap.text);
+    const entry = this.maps.get(`${artifact.bundleId}/${debugId}`, () => ({
+      map: artifact.sourceMap.text,
+      minified: artifact.minifiedSource?.text,
+    }));
     if (!entry.ok) return fail({ type: 'js_invalid_source', url: artifact.sourceMap.url, value: entry.reason });
     const position = segmentAt(entry.parsed.map, lineno, colno);
     const source = position && entry.parsed.map.sources[position.source];
@@ -195,10 +199,24 @@ class Symbolicator {
     const lines = entry.parsed.lines(position.source);
     if (!lines) fail({ type: 'js_missing_sources_content', source, sourcemap: artifact.sourceMap.url });
     return {
-      frame: resolvedFrame(frame, artifact, position, source, lines, callerName),
+      frame: resolvedFrame(frame, artifact, position, source, lines, enclosingName(entry.parsed, lineno, colno) ?? callerName),
       callee: position.name === undefined ? undefined : entry.parsed.map.names[position.name],
     };
   }
+}
+
+/**
+ * The original name of the function around a minified position: the map's name for the
+ * function's (or its property's) name token; a property name as written, since minifiers keep
+ * those. Undefined when the function is anonymous or its name is a mangled one the map does not
+ * name.
+ */
+function enclosingName(parsed: ParsedMap, line: number, column: number): string | undefined {
+  const named = parsed.scopes()?.enclosingName(line, column);
+  if (!named) return undefined;
+  const segment = traceSegment(parsed.map, named.line - 1, named.column - 1);
+  if (segment?.length === 5 && segment[0] === named.column - 1) return parsed.map.names[segment[4]] ?? undefined;
+  return named.isProperty ? named.text : undefined;
 }
 
 function resolvedFrame(
@@ -207,11 +225,11 @@ function resolvedFrame(
   position: { line: number; column: number },
   source: string,
   lines: readonly string[] | undefined,
-  callerName: string | undefined,
+  knownName: string | undefined,
 ): JsonObject {
   const filename = displayName(source);
   const minified = asString(frame.function);
-  const name = callerName !== undefined && callerName !== '' && !USELESS_NAMES.has(callerName) ? callerName : minified;
+  const name = knownName !== undefined && knownName !== '' && !USELESS_NAMES.has(knownName) ? knownName : minified;
   const out: Record<string, unknown> = {
     ...frame,
     filename,
