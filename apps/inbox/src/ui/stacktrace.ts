@@ -95,7 +95,8 @@ function ownerLabel(frame: JsonObject): Html {
 function frameView(frame: JsonObject): Html {
   const inApp = frame.in_app === true;
   const resolved = isSymbolicated(frame);
-  const minified = frameData(frame)?.symbolicated === false;
+  // Unresolved by the inbox, and not a dev build's readable module path either.
+  const minified = frameData(frame)?.symbolicated === false && frameData(frame)?.resolved_with === undefined;
   const sourceMap = asString(frameData(frame)?.sourcemap);
   return html`<li class="frame" data-testid="frame" data-in-app="${String(inApp)}" data-symbolicated="${String(resolved)}">
     <div class="frame-head">
@@ -137,7 +138,10 @@ export function stackTrace(exception: JsonObject): Html {
       : html`${frameList(inApp)}${
           other.length === 0
             ? ''
-            : html`<details class="system" data-testid="system-frames"><summary>${other.length} system and library ${other.length === 1 ? 'frame' : 'frames'}</summary>${frameList(other)}</details>`
+            : html`<details class="system" data-testid="system-frames">
+                <summary>${other.length} system and library ${other.length === 1 ? 'frame' : 'frames'}</summary>
+                ${frameList(other)}
+              </details>`
         }`;
   return html`<div class="stacktrace" data-stacktrace>${trace}${rawFrames(exception)}</div>`;
 }
@@ -146,7 +150,7 @@ export function stackTrace(exception: JsonObject): Html {
 
 interface ProcessingError {
   readonly type: string;
-  /** What the error is about: the frame's file or URL, else its debug ID. */
+  /** What the error is about: the file, URL or map, else the debug ID; with the reason when one is given. */
   readonly subject: string | undefined;
 }
 
@@ -155,15 +159,12 @@ function processingErrors(event: JsonObject): ProcessingError[] {
   return (asArray(event.errors) ?? []).filter(isObject).flatMap((error) => {
     const type = asString(error.type);
     if (type === undefined) return [];
-    const subject =
-      asString(error.abs_path) ?? asString(error.url) ?? asString(error.name) ?? asString(error.debug_id) ?? asString(error.value);
+    const about =
+      asString(error.abs_path) ?? asString(error.url) ?? asString(error.source) ?? asString(error.name) ?? asString(error.debug_id);
+    const reason = asString(error.value);
+    const subject = about === undefined ? reason : reason === undefined ? about : `${about} (${reason})`;
     return [{ type, subject }];
   });
-}
-
-/** Sentry's JS types for "no map / no source for this file" (js_no_source, js_missing_source…). */
-function isMissing(type: string): boolean {
-  return /no_source|missing_source$|missing_sourcemap|sourcemap_not_found|missing_debug/.test(type);
 }
 
 function files(errors: readonly ProcessingError[]): string {
@@ -173,15 +174,40 @@ function files(errors: readonly ProcessingError[]): string {
   return subjects.length > NAMED_FILES ? `${named} and ${subjects.length - NAMED_FILES} more` : named;
 }
 
+const upload = html`<code>${UPLOAD_COMMAND}</code>`;
+
+/** What each of Sentry's JS processing errors means to the owner, and what to do about it. */
+const KINDS: readonly { readonly types: readonly string[]; readonly say: (what: string) => Html }[] = [
+  {
+    types: ['js_no_source', 'js_missing_source'],
+    say: (what) => html`Source maps missing for ${what}: run ${upload}, then send the error again.`,
+  },
+  {
+    types: ['js_invalid_source', 'js_invalid_sourcemap'],
+    say: (what) => html`Source map unreadable for ${what}: rebuild and run ${upload} again.`,
+  },
+  {
+    types: ['js_no_column', 'js_invalid_sourcemap_location'],
+    say: (what) =>
+      html`Positions not found in their source map for ${what}: the uploaded map is likely from another build; rebuild and run ${upload}.`,
+  },
+  {
+    types: ['js_missing_sources_content'],
+    say: (what) => html`No source code in the map of ${what}: frames show file and line, but no code.`,
+  },
+];
+
 /** Says plainly why frames were not resolved and what fixes it; '' when nothing went wrong. */
 export function symbolicationNotice(event: JsonObject): Html | '' {
   const errors = processingErrors(event);
   if (errors.length === 0) return '';
-  const missing = errors.filter((error) => isMissing(error.type));
-  const other = errors.filter((error) => !isMissing(error.type));
+  const known = KINDS.flatMap((kind) => {
+    const matching = errors.filter((error) => kind.types.includes(error.type));
+    return matching.length === 0 ? [] : [html`<p>${kind.say(files(matching))}</p>`];
+  });
+  const other = errors.filter((error) => !KINDS.some((kind) => kind.types.includes(error.type)));
   const types = [...new Set(other.map((error) => error.type))].join(', ');
-  return html`<div class="notice" role="note" data-testid="symbolication-errors">
-    ${missing.length === 0 ? '' : html`<p>Source maps missing for ${files(missing)}: run <code>${UPLOAD_COMMAND}</code>, then send the error again.</p>`}
-    ${other.length === 0 ? '' : html`<p>Some frames could not be resolved (${types}) for ${files(other)}: check that the uploaded maps belong to this build, and run <code>${UPLOAD_COMMAND}</code> again.</p>`}
-  </div>`;
+  return html`<div class="notice" role="note" data-testid="symbolication-errors">${known}${
+    other.length === 0 ? '' : html`<p>Some frames could not be resolved (${types}) for ${files(other)}.</p>`
+  }</div>`;
 }
