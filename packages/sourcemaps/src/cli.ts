@@ -5,7 +5,7 @@
  * `apps/<zone>/.releases/<version>`. Target: the local inbox, or real Sentry when SENTRY_URL is
  * set (plan.ts). `--wait-for-inbox 60` waits that long for the local inbox to answer first.
  */
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { resolveTopology } from '@repo/topology';
@@ -22,8 +22,9 @@ class UsageError extends Error {}
 function buildsIn(dirs: string[]): RecordedBuild[] {
   if (dirs.length === 0) {
     const found = findBuilds(resolve(REPO_ROOT, 'apps'));
-    if (found.length === 0) throw new UsageError('no zone build with source maps found: run `npm run build` first');
-    return found;
+    for (const dir of found.unrecorded) console.log(`sourcemaps: ${relative(REPO_ROOT, dir)} was built without source maps (before they existed): rebuild it to upload`);
+    if (found.builds.length === 0) throw new UsageError('no zone build with source maps found: run `npm run build` first');
+    return found.builds;
   }
   return dirs.map((dir) => {
     const build = readRecord(resolve(dir));

@@ -73,11 +73,15 @@ describe('findBuilds', () => {
     const dirs = ['shop/.next', 'shop/.releases/1.1.0', 'checkout/.next', 'checkout/.next-control'];
     for (const dir of dirs) {
       write(join(apps, dir), 'server/chunks/1.js', CODE);
+      write(join(apps, dir), 'BUILD_ID', 'x');
       await prepareBuild(join(apps, dir), { zone: dir.startsWith('shop') ? 'shop' : 'checkout', release: dir.includes('1.1.0') ? 'shop@1.1.0' : 'x@1.0.0' });
     }
-    mkdirSync(join(apps, 'home', '.next'), { recursive: true }); // built before maps existed: not recorded
+    write(join(apps, 'home', '.next'), 'BUILD_ID', 'x'); // built before builds had maps: no record
+    mkdirSync(join(apps, 'shop', '.releases', '1.2.0'), { recursive: true }); // not a build (no BUILD_ID)
+    const found = findBuilds(apps);
+    assert.deepEqual(found.unrecorded, [join(apps, 'home', '.next')]);
     assert.deepEqual(
-      findBuilds(apps).map((build) => [build.zone, build.release, build.distDir.slice(apps.length + 1)]),
+      found.builds.map((build) => [build.zone, build.release, build.distDir.slice(apps.length + 1)]),
       [
         ['shop', 'x@1.0.0', 'shop/.next'],
         ['shop', 'shop@1.1.0', 'shop/.releases/1.1.0'],

@@ -31,21 +31,28 @@ export function readRecord(distDir: string): RecordedBuild | undefined {
   return { zone: parsed.zone, release: parsed.release, distDir };
 }
 
+export interface FoundBuilds {
+  readonly builds: RecordedBuild[];
+  /** Build directories without a record: built before builds had source maps; rebuild them. */
+  readonly unrecorded: string[];
+}
+
 /**
- * Every zone build under `appsDir` that recorded itself: each zone's `.next` and its named
- * releases `.releases/<version>` (the directories @repo/next-config's dist-dir transform builds
- * into). The benchmark's control builds (`.next-control`) and dev output are never uploaded.
+ * Every zone build under `appsDir`: each zone's `.next` and its named releases
+ * `.releases/<version>` (the directories @repo/next-config's dist-dir transform builds into).
+ * The benchmark's control builds (`.next-control`) and dev output are never uploaded.
  */
-export function findBuilds(appsDir: string): RecordedBuild[] {
-  const builds: RecordedBuild[] = [];
+export function findBuilds(appsDir: string): FoundBuilds {
+  const found: { builds: RecordedBuild[]; unrecorded: string[] } = { builds: [], unrecorded: [] };
   for (const zone of ZONE_NAMES) {
     const app = join(appsDir, zone);
     const releases = join(app, '.releases');
     const dirs = [join(app, '.next'), ...(existsSync(releases) ? readdirSync(releases).sort().map((version) => join(releases, version)) : [])];
-    for (const dir of dirs) {
+    for (const dir of dirs.filter((d) => existsSync(join(d, 'BUILD_ID')))) {
       const build = readRecord(dir);
-      if (build) builds.push(build);
+      if (build) found.builds.push(build);
+      else found.unrecorded.push(dir);
     }
   }
-  return builds;
+  return found;
 }

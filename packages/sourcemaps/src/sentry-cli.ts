@@ -23,7 +23,8 @@ export function runSentryCli(args: readonly string[], env: Readonly<Record<strin
 export async function sentryCli(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<string> {
   const result = await runSentryCli(args, env);
   if (result.code !== 0) {
-    const tail = result.output.trim().split('\n').slice(-15).join('\n');
+    // Its own backtrace (printed when RUST_BACKTRACE is set) says nothing to a user of this command.
+    const tail = result.output.split('Stack backtrace:')[0]?.trim().split('\n').slice(-15).join('\n');
     throw new Error(`sentry-cli ${args.slice(0, 4).join(' ')} … exited with ${result.code}:\n${tail}`);
   }
   return result.output;

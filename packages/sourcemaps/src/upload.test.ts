@@ -81,7 +81,7 @@ describe('uploadBuilds', () => {
     const lines: string[] = [];
     const env = { INBOX_PORT: String(api.port) };
     await uploadWhenInboxUp(dist, 5, env, (line) => lines.push(line));
-    assert.deepEqual(lines, [], 'not prepared: nothing to upload');
+    assert.equal(lines.length, 0, 'not prepared: nothing to upload');
     await prepareBuild(dist, { zone: 'checkout', release: 'checkout@1.0.0' });
     api.assembles.length = 0;
     await uploadWhenInboxUp(dist, 5, env, (line) => lines.push(line));
