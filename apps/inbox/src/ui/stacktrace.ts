@@ -15,7 +15,7 @@ import { type JsonObject, asArray, asNumber, asObject, asString, isObject } from
 import { type Html, html } from './html.ts';
 
 /** The command that fixes missing maps, as the README and the build name it. */
-export const UPLOAD_COMMAND = 'npm run sourcemaps:upload';
+const UPLOAD_COMMAND = 'npm run sourcemaps:upload';
 
 /** How many files a notice names before it says "and N more". */
 const NAMED_FILES = 5;
@@ -33,7 +33,7 @@ function isSymbolicated(frame: JsonObject): boolean {
  * The team whose build a frame came from: the release of the artifact bundle that resolved it
  * (`shop@1.0.0` → `shop`). Undefined when the frame was not resolved or the release names no zone.
  */
-export function frameOwner(frame: JsonObject): string | undefined {
+function frameOwner(frame: JsonObject): string | undefined {
   const release = asString(frameData(frame)?.release);
   const name = release?.split('@')[0];
   return name !== undefined && isZoneName(name) ? name : undefined;
