@@ -24,6 +24,7 @@ import { RateLimiter } from './rate-limit.ts';
 import { EventStore, type StoredEvent } from './store.ts';
 import { EventStream } from './stream.ts';
 import { eventSummary, issuePath, issueView } from './views.ts';
+import { createSymbolicator } from './symbolicate/symbolicator.ts';
 
 export interface InboxServerOptions {
   readonly dataDir: string;
@@ -124,6 +125,9 @@ class Inbox implements InboxServer {
       stream: this.stream,
       auth: this.auth,
       artifacts,
+      // Frames are resolved before an event is stored, as Sentry's pipeline does, so issues group
+      // on original files and functions.
+      symbolicate: createSymbolicator(artifacts),
       uploadAuth: this.uploadAuth,
       rateLimiter: options.rateLimit ? new RateLimiter(options.rateLimit) : undefined,
       bodyLimits: options.bodyLimits ?? INGEST_BODY_LIMITS,

@@ -288,8 +288,7 @@ describe('UI', () => {
   });
 
   // The whole way: upload API, artifact store, symbolication at ingest, the page.
-  const wired = { todo: 'the ingest route is not given the symbolicator yet (app.ts)' };
-  it('shows a frame the inbox resolved from an uploaded map: original file, line, code and team', wired, async () => {
+  it('shows a frame the inbox resolved from an uploaded map: original file, line, code and team', async () => {
     // A real webpack build with sentry-cli's debug IDs, its map uploaded as sentry-cli bundles it.
     const [file] = (await buildFixture()).files;
     assert.ok(file);
