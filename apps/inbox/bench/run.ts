@@ -12,13 +12,18 @@
  *       [--rounds 1] [--targets inbox,spotlight] [--inbox <dir>] [--out bench/RESULTS.md]
  *
  * Receivers: this inbox (SQLite, WAL, synchronous=FULL: a 200 means on disk) and Spotlight's
- * sidecar (@spotlightjs/spotlight, an in-memory buffer, nothing on disk), when installed. With
+ * sidecar (@spotlightjs/spotlight, an in-memory buffer, nothing on disk), when installed. The
+ * inbox runs twice: `inbox` gets frames with no debug ID (nothing to resolve, ingest as before
+ * symbolication), `inbox-symbolicated` the same event with the minified frames of a real webpack
+ * build whose maps were uploaded to it with sentry-cli first, every frame resolved at ingest
+ * (src/symbolicate/): the cost of symbolication, in one run. With
  * `--rounds N` the targets take turns N times (on a shared machine, load from elsewhere then
  * spreads over all of them) and the table shows each one's median round. `--inbox <dir>`
  * benchmarks the inbox of another checkout (its apps/inbox), e.g. a worktree of an older commit,
  * under the same load: before/after figures of a change.
  */
 
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
@@ -29,7 +34,9 @@ import Database from 'better-sqlite3';
 import { type LoadResult, load } from '@repo/testkit/load';
 import { freePort } from '@repo/testkit/ports';
 import { type RunningProcess, startProcess, stopAll } from '@repo/testkit/process';
-import { INBOX_PROJECTS } from '@repo/topology';
+import { INBOX_ORG, INBOX_PROJECTS, inboxUploadToken } from '@repo/topology';
+import { type Build, buildFixture, sentryCli, throwingEvent } from '../src/symbolicate/testing.ts';
+import { cleanUp } from '../src/testing.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SHOP = INBOX_PROJECTS.shop;
@@ -68,6 +75,8 @@ interface Target {
   readonly name: string;
   readonly description: string;
   start(port: number): Promise<Started>;
+  /** The envelope it is sent; the plain one by default. */
+  readonly template?: () => string;
 }
 
 interface Round {
@@ -82,29 +91,73 @@ function node(name: string, args: string[], cwd: string, env: Record<string, str
   return startProcess({ name, command: process.execPath, args: ['--import', 'tsx', ...args], cwd, env, readyUrl, timeoutMs: 30_000 });
 }
 
+/** Starts the inbox on `port` with a fresh data directory; `prepare` runs once it is up. */
+async function startInbox(port: number, prepare?: (url: string) => Promise<void>): Promise<Started> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'inbox-bench-'));
+  const started = await node(
+    'inbox',
+    ['src/main.ts'],
+    INBOX_DIR,
+    { INBOX_PORT: String(port), INBOX_DATA_DIR: dataDir },
+    `http://127.0.0.1:${port}/healthz`,
+  );
+  await prepare?.(`http://127.0.0.1:${port}`);
+  return {
+    process: started,
+    // Count what is really in the database, and how much of it was resolved.
+    after: () => {
+      const db = new Database(join(dataDir, 'inbox.sqlite'), { readonly: true });
+      const { n, bytes } = db.prepare('SELECT count(*) AS n, avg(length(payload)) AS bytes FROM events').get() as { n: number; bytes: number };
+      const { resolved } = db
+        .prepare(`SELECT count(*) AS resolved FROM events WHERE payload LIKE '%"symbolicated":true%'`)
+        .get() as { resolved: number };
+      db.close();
+      rmSync(dataDir, { recursive: true, force: true });
+      return `${n} events in the database after the run, ${resolved} of them symbolicated, ${(bytes / 1024).toFixed(1)} KB each on average`;
+    },
+  };
+}
+
 const inbox: Target = {
   name: 'inbox',
-  description: `apps/inbox${args.inbox ? ` of ${INBOX_DIR}` : ''}: SQLite WAL, synchronous=FULL, group commit`,
-  async start(port) {
-    const dataDir = mkdtempSync(join(tmpdir(), 'inbox-bench-'));
-    const started = await node(
-      'inbox',
-      ['src/main.ts'],
-      INBOX_DIR,
-      { INBOX_PORT: String(port), INBOX_DATA_DIR: dataDir },
-      `http://127.0.0.1:${port}/healthz`,
+  description: `apps/inbox${args.inbox ? ` of ${INBOX_DIR}` : ''}: SQLite WAL, synchronous=FULL, group commit; frames without debug IDs`,
+  start: (port) => startInbox(port),
+};
+
+/** The real build the symbolicated events come from (made once, on first use). */
+let fixture: Build | undefined;
+
+async function symbolicationFixture(): Promise<Build> {
+  fixture ??= await buildFixture();
+  return fixture;
+}
+
+/** Uploads the build's maps to the inbox's shop project, as `npm run sourcemaps:upload` does. */
+async function uploadFixture(url: string): Promise<void> {
+  const build = await symbolicationFixture();
+  execFileSync(
+    sentryCli(),
+    ['--url', url, 'sourcemaps', 'upload', '--org', INBOX_ORG, '--project', 'shop', '--release', 'shop@1.4.2', join(build.dir, 'dist')],
+    { env: { ...process.env, SENTRY_AUTH_TOKEN: inboxUploadToken(), SENTRY_LOG_LEVEL: 'error' }, stdio: 'pipe' },
+  );
+}
+
+const symbolicated: Target = {
+  name: 'inbox-symbolicated',
+  description:
+    'the same inbox, the same event with the 12 minified frames of a real webpack build and its debug IDs, maps uploaded with sentry-cli before the run: every frame resolved at ingest',
+  start: (port) => startInbox(port, uploadFixture),
+  template: () => {
+    if (!fixture) throw new Error('the fixture is built when the target starts');
+    const [file] = fixture.files;
+    if (!file) throw new Error('the fixture build wrote no file');
+    const event = throwingEvent(file);
+    const thrown = (event.exception as { values: { stacktrace: { frames: unknown[] } }[] }).values[0];
+    const frames = thrown?.stacktrace.frames ?? [];
+    return envelopeTemplate(
+      Array.from({ length: 12 }, (_, i) => frames[i % frames.length]),
+      event.debug_meta,
     );
-    return {
-      process: started,
-      // Count what is really in the database.
-      after: () => {
-        const db = new Database(join(dataDir, 'inbox.sqlite'), { readonly: true });
-        const { n } = db.prepare('SELECT count(*) AS n FROM events').get() as { n: number };
-        db.close();
-        rmSync(dataDir, { recursive: true, force: true });
-        return `${n} events in the database after the run`;
-      },
-    };
   },
 };
 
@@ -116,16 +169,20 @@ const spotlight: Target = {
   },
 };
 
-/** The envelope, with `EVENT_ID` where each request puts a fresh event id (in its header and its event). */
-function envelopeTemplate(): string {
-  const frames = Array.from({ length: 12 }, (_, i) => ({
-    filename: `app:///_next/static/chunks/pages/module-${i}.js`,
-    function: `handler${i}`,
-    lineno: 100 + i,
-    colno: 12,
-    in_app: i > 8,
-    context_line: `  const total = items.reduce((sum, item) => sum + item.price, ${i});`,
-  }));
+const PLAIN_FRAMES = Array.from({ length: 12 }, (_, i) => ({
+  filename: `app:///_next/static/chunks/pages/module-${i}.js`,
+  function: `handler${i}`,
+  lineno: 100 + i,
+  colno: 12,
+  in_app: i > 8,
+  context_line: `  const total = items.reduce((sum, item) => sum + item.price, ${i});`,
+}));
+
+/**
+ * The envelope, with `EVENT_ID` where each request puts a fresh event id (in its header and its
+ * event): a browser error with `frames` and, when given, `debug_meta`.
+ */
+function envelopeTemplate(frames: readonly unknown[] = PLAIN_FRAMES, debugMeta?: unknown): string {
   const event = {
     event_id: 'EVENT_ID',
     timestamp: Date.now() / 1000,
@@ -138,15 +195,14 @@ function envelopeTemplate(): string {
     breadcrumbs: Array.from({ length: 10 }, (_, i) => ({ timestamp: Date.now() / 1000, category: 'ui.click', message: `button#buy-${i}` })),
     request: { url: 'http://localhost:3002/checkout?step=pay', headers: { 'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64) bench' } },
     sdk: { name: 'sentry.javascript.nextjs', version: '11.0.0' },
+    ...(debugMeta === undefined ? {} : { debug_meta: debugMeta }),
   };
   const header = { event_id: 'EVENT_ID', sent_at: new Date().toISOString(), dsn: `http://${SHOP.publicKey}@localhost/${SHOP.id}` };
   return `${JSON.stringify(header)}\n{"type":"event"}\n${JSON.stringify(event)}\n`;
 }
 
-const TEMPLATE = envelopeTemplate();
-
-/** Ingest under load for `seconds`, every request a new event. */
-function ingestLoad(port: number, seconds: number): Promise<LoadResult> {
+/** Ingest under load for `seconds`, every request a new event made from `template`. */
+function ingestLoad(port: number, seconds: number, template: string): Promise<LoadResult> {
   return load({
     url: `http://127.0.0.1:${port}`,
     connections: CONNECTIONS,
@@ -156,7 +212,7 @@ function ingestLoad(port: number, seconds: number): Promise<LoadResult> {
         method: 'POST',
         path: `/api/${SHOP.id}/envelope/?sentry_key=${SHOP.publicKey}&sentry_version=7`,
         headers: { 'content-type': 'application/x-sentry-envelope' },
-        setupRequest: (request) => ({ ...request, body: TEMPLATE.replaceAll('EVENT_ID', randomUUID().replaceAll('-', '')) }),
+        setupRequest: (request) => ({ ...request, body: template.replaceAll('EVENT_ID', randomUUID().replaceAll('-', '')) }),
       },
     ],
   });
@@ -167,9 +223,10 @@ async function measure(target: Target): Promise<Round> {
   const started = await target.start(port);
   let result: LoadResult;
   try {
-    const warmUp = await ingestLoad(port, WARM_UP_SECONDS);
+    const template = target.template?.() ?? envelopeTemplate();
+    const warmUp = await ingestLoad(port, WARM_UP_SECONDS, template);
     if (warmUp.requests === warmUp.non2xx) throw new Error(`${target.name} acknowledged nothing in the warm-up`);
-    result = await ingestLoad(port, SECONDS);
+    result = await ingestLoad(port, SECONDS, template);
   } finally {
     await started.process.stop();
   }
@@ -211,7 +268,7 @@ function spotlightInstalled(): boolean {
 }
 
 function chooseTargets(): Target[] {
-  const known = [inbox, spotlight];
+  const known = [inbox, symbolicated, spotlight];
   const names = args.targets?.split(',').map((name) => name.trim()) ?? known.map((target) => target.name);
   const chosen = names.map((name) => {
     const target = known.find((t) => t.name === name);
@@ -289,7 +346,8 @@ ${notes.join('\n')}
   one receiver at a time, ${ROUNDS} round(s) taking turns; the table shows each receiver's median
   round (envelopes/s of every round: ${everyRound}). Each request is one envelope with one ~3 KB
   browser error event (12 frames, 10 breadcrumbs) and a fresh event id, key in the query as
-  browsers send it. "Acknowledged" is a 2xx answer; latency is from sending the request to the
+  browsers send it. A symbolicated event is stored with, per frame, its original position, up to
+  11 lines of source and the raw frame (see the size per event in the notes). "Acknowledged" is a 2xx answer; latency is from sending the request to the
   end of the answer.
 - Disk: ${commitLine}. Where an fsync costs milliseconds (many disks), the inbox's group commit
   (one fsync per batch of concurrent requests) matters more and the figures will differ.
@@ -319,4 +377,5 @@ try {
   await main();
 } finally {
   await stopAll();
+  await cleanUp();
 }

@@ -127,7 +127,7 @@ export class ScopeIndex {
       } else high = middle - 1;
     }
     let scope = this.scopes[found];
-    while (scope && scope.end <= offset) scope = this.scopes[scope.parent];
+    while (scope && scope.end <= offset) scope = scope.parent < 0 ? undefined : this.scopes[scope.parent];
     const name = scope?.name;
     if (!name) return undefined;
     const at = this.position(name.offset);

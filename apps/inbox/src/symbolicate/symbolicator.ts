@@ -25,7 +25,7 @@
 import { type TraceMap, traceSegment } from '@jridgewell/trace-mapping';
 import type { ArtifactLookup, DebugIdArtifact } from '../artifacts/lookup.ts';
 import { type JsonObject, asArray, asNumber, asObject, asString, isObject } from '../json.ts';
-import { DEFAULT_MAP_CACHE_LIMITS, type MapCacheLimits, MapCache, type ParsedMap } from './map-cache.ts';
+import { DEFAULT_MAP_CACHE_LIMITS, type MapCacheLimits, MapCache, type MapEntry, type ParsedMap } from './map-cache.ts';
 import { displayName, isLibrarySource, isWebpackInternal } from './paths.ts';
 
 export type Symbolicate = (event: JsonObject, projectSlug: string) => JsonObject;
@@ -42,8 +42,29 @@ const MAX_LINE = 140;
 /** Names a call site may carry that name no function worth showing (Sentry's list). */
 const USELESS_NAMES: ReadonlySet<string> = new Set(['<anonymous>', '__webpack_require__', '__webpack_modules__']);
 
+/** The fields of a raw frame a resolved one replaces or drops. */
+const REPLACED: ReadonlySet<string> = new Set([
+  'filename', 'abs_path', 'function', 'lineno', 'colno', 'in_app', 'data',
+  'pre_context', 'context_line', 'post_context', 'debug_id',
+]);
+
 /** A processing error, in Sentry's event `errors` shape. */
 type ProcessingError = Readonly<Record<string, string | number>>;
+
+/** One event's symbolication: what it holds, and what was found for it so far. */
+interface Pass {
+  /** `code_file` → debug ID. */
+  readonly images: ReadonlyMap<string, string>;
+  readonly projectSlug: string;
+  /** Why frames stayed raw, each reason once. */
+  readonly errors: Map<string, ProcessingError>;
+  readonly sources: Map<string, Source | undefined>;
+}
+
+interface Source {
+  readonly artifact: DebugIdArtifact;
+  readonly entry: MapEntry;
+}
 
 interface Resolved {
   readonly frame: JsonObject;
@@ -117,15 +138,15 @@ class Symbolicator {
     const exception = asObject(event.exception);
     const values = asArray(exception?.values ?? event.exception);
     if (!values) return event;
-    const images = imagesOf(event);
-    const errors = new Map<string, ProcessingError>();
+    const pass: Pass = { images: imagesOf(event), projectSlug, errors: new Map(), sources: new Map() };
+    const errors = pass.errors;
     let changed = false;
     const processed = values.map((value) => {
       if (!isObject(value)) return value;
       const stacktrace = asObject(value.stacktrace);
       const frames = asArray(stacktrace?.frames);
       if (!stacktrace || !frames) return value;
-      const result = this.frames(frames, images, projectSlug, errors);
+      const result = this.frames(frames, pass);
       if (!result) return value;
       changed = true;
       return { ...value, stacktrace: { ...stacktrace, frames: result }, raw_stacktrace: stacktrace };
@@ -138,12 +159,7 @@ class Symbolicator {
   }
 
   /** The frames resolved, or undefined when none changed. */
-  private frames(
-    frames: readonly unknown[],
-    images: ReadonlyMap<string, string>,
-    projectSlug: string,
-    errors: Map<string, ProcessingError>,
-  ): unknown[] | undefined {
+  private frames(frames: readonly unknown[], pass: Pass): unknown[] | undefined {
     let changed = false;
     let callee: string | undefined;
     const resolved = frames.map((frame) => {
@@ -151,7 +167,7 @@ class Symbolicator {
         callee = undefined;
         return undefined;
       }
-      const result = this.frame(frame, images, projectSlug, errors, callee);
+      const result = this.frame(frame, pass, callee);
       callee = result?.callee;
       if (result) changed = true;
       return result?.frame;
@@ -163,33 +179,39 @@ class Symbolicator {
     );
   }
 
-  private frame(
-    frame: JsonObject,
-    images: ReadonlyMap<string, string>,
-    projectSlug: string,
-    errors: Map<string, ProcessingError>,
-    callerName: string | undefined,
-  ): Resolved | undefined {
+  /** The artifact and parsed map of a debug ID, looked up once per event. */
+  private source(debugId: string, pass: Pass): Source | undefined {
+    if (pass.sources.has(debugId)) return pass.sources.get(debugId);
+    const artifact = this.lookup.find(debugId, pass.projectSlug);
+    const found = artifact && {
+      artifact,
+      entry: this.maps.get(`${artifact.bundleId}/${debugId}`, () => ({
+        map: artifact.sourceMap.text,
+        minified: artifact.minifiedSource?.text,
+      })),
+    };
+    pass.sources.set(debugId, found);
+    return found;
+  }
+
+  private frame(frame: JsonObject, pass: Pass, callerName: string | undefined): Resolved | undefined {
     const path = asString(frame.abs_path) ?? asString(frame.filename);
-    const debugId = asString(frame.debug_id)?.toLowerCase() ?? (path === undefined ? undefined : images.get(path));
+    const debugId = asString(frame.debug_id)?.toLowerCase() ?? (path === undefined ? undefined : pass.images.get(path));
     if (debugId === undefined) return path !== undefined && isWebpackInternal(path) ? devFrame(frame, path) : undefined;
     const fail = (error: ProcessingError): undefined => {
-      errors.set(JSON.stringify(error), error);
+      pass.errors.set(JSON.stringify(error), error);
       return undefined;
     };
     const url = path ?? '<unknown>';
-    const artifact = this.lookup.find(debugId, projectSlug);
-    if (!artifact) return fail({ type: 'js_no_source', url, debug_id: debugId });
+    const found = this.source(debugId, pass);
+    if (!found) return fail({ type: 'js_no_source', url, debug_id: debugId });
+    const { artifact, entry } = found;
     const lineno = asNumber(frame.lineno);
     const colno = asNumber(frame.colno);
     if (colno === undefined) return fail({ type: 'js_no_column', url });
     if (lineno === undefined || lineno < 1 || colno < 1) {
       return fail({ type: 'js_invalid_sourcemap_location', url, row: lineno ?? 0, column: colno });
     }
-    const entry = this.maps.get(`${artifact.bundleId}/${debugId}`, () => ({
-      map: artifact.sourceMap.text,
-      minified: artifact.minifiedSource?.text,
-    }));
     if (!entry.ok) return fail({ type: 'js_invalid_source', url: artifact.sourceMap.url, value: entry.reason });
     const position = segmentAt(entry.parsed.map, lineno, colno);
     const source = position && entry.parsed.map.sources[position.source];
@@ -228,15 +250,20 @@ function resolvedFrame(
   knownName: string | undefined,
 ): JsonObject {
   const filename = displayName(source);
-  const minified = asString(frame.function);
-  const name = knownName !== undefined && knownName !== '' && !USELESS_NAMES.has(knownName) ? knownName : minified;
-  const out: Record<string, unknown> = {
-    ...frame,
+  const name = knownName !== undefined && knownName !== '' && !USELESS_NAMES.has(knownName) ? knownName : asString(frame.function);
+  // What the SDK said of the minified file (its context, the debug ID) is dropped; the rest stays.
+  const rest: Record<string, unknown> = {};
+  for (const key in frame) if (!REPLACED.has(key)) rest[key] = frame[key];
+  const around = lines ? context(lines, position.line, position.column) : {};
+  return {
+    ...rest,
     filename,
     abs_path: source,
+    function: name,
     lineno: position.line,
     colno: position.column,
     in_app: !isLibrarySource(filename),
+    ...around,
     data: frameData(frame, {
       sourcemap: artifact.sourceMap.url,
       resolved_with: 'debug-id',
@@ -244,15 +271,6 @@ function resolvedFrame(
       ...(artifact.release === undefined ? {} : { release: artifact.release }),
     }),
   };
-  if (name === undefined) delete out.function;
-  else out.function = name;
-  // Context of the minified file says nothing once the frame points into the original source.
-  delete out.pre_context;
-  delete out.context_line;
-  delete out.post_context;
-  delete out.debug_id;
-  if (lines) Object.assign(out, context(lines, position.line, position.column));
-  return out;
 }
 
 /** A dev-mode webpack module frame: the readable file name; the position stays webpack's. */

@@ -18,6 +18,11 @@ import { tempDir } from '../testing.ts';
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
 
+/** The sentry-cli binary from npm (@sentry/cli). */
+export function sentryCli(): string {
+  return join(dirname(require.resolve('@sentry/cli/package.json')), 'bin', 'sentry-cli');
+}
+
 /** The app: a throwing function, its caller, and a library that calls back into the app. */
 export const SOURCES: Readonly<Record<string, string>> = {
   'src/index.js': [
@@ -100,8 +105,7 @@ export async function buildFixture(extra = ''): Promise<Build> {
       else resolve();
     }),
   );
-  const cli = join(dirname(require.resolve('@sentry/cli/package.json')), 'bin', 'sentry-cli');
-  await run(cli, ['sourcemaps', 'inject', out], { env: { ...process.env, SENTRY_LOG_LEVEL: 'error' } });
+  await run(sentryCli(), ['sourcemaps', 'inject', out], { env: { ...process.env, SENTRY_LOG_LEVEL: 'error' } });
   const files: BuiltFile[] = [];
   for (const name of (await readdir(out)).filter((n) => n.endsWith('.js'))) {
     const code = await readFile(join(out, name), 'utf8');
