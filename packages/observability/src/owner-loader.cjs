@@ -12,6 +12,17 @@ const { generateModuleMetadataInjectorCode } = require('@sentry/bundler-plugins/
 /** @this {import('webpack').LoaderContext<{ owner: string; release: string }>} */
 module.exports = function ownerLoader(source, map) {
   const { owner, release } = this.getOptions();
-  const snippet = generateModuleMetadataInjectorCode({ owner, release }).code();
-  this.callback(null, `${snippet}\n${source}`, map);
+  const prefix = `${generateModuleMetadataInjectorCode({ owner, release }).code()}\n`;
+  this.callback(null, `${prefix}${source}`, shiftedMap(map, prefix.split('\n').length - 1));
 };
+
+/**
+ * The incoming map (from SWC) moved down by the lines the snippet takes: each `;` in `mappings`
+ * is a generated line with nothing mapped. Without it every frame of the zone's code resolves
+ * lines below the statement that threw.
+ */
+function shiftedMap(map, lines) {
+  if (!map) return map;
+  const parsed = typeof map === 'string' ? JSON.parse(map) : map;
+  return { ...parsed, mappings: `${';'.repeat(lines)}${parsed.mappings}` };
+}
