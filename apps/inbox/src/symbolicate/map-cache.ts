@@ -32,7 +32,13 @@ export interface MapCacheLimits {
   readonly maxChars: number;
 }
 
-export const DEFAULT_MAP_CACHE_LIMITS: MapCacheLimits = { maxMaps: 100, maxChars: 128 * 1024 * 1024 };
+export const DEFAULT_MAP_CACHE_LIMITS: MapCacheLimits = { maxMaps: 100, maxChars: 64 * 1024 * 1024 };
+
+/**
+ * The largest minified file whose functions are parsed for names: parsing costs about half a
+ * millisecond per KB, once per file, on the ingest path.
+ */
+const MAX_SCOPE_SOURCE = 4 * 1024 * 1024;
 
 function parse({ map: text, minified }: MapTexts): MapEntry {
   try {
@@ -58,7 +64,7 @@ function parse({ map: text, minified }: MapTexts): MapEntry {
         },
         scopes() {
           if (source !== undefined) {
-            scopes = ScopeIndex.of(source);
+            scopes = source.length <= MAX_SCOPE_SOURCE ? ScopeIndex.of(source) : undefined;
             // Parsed (or found unparsable) once; the text is not needed any more.
             source = undefined;
           }

@@ -124,6 +124,23 @@ describe('symbolicator, on a real webpack build with debug IDs from sentry-cli',
     }
   });
 
+  it('resolves positions without code when the map has no sourcesContent, and says so', () => {
+    const event = throwingEvent(file);
+    const bare = JSON.parse(file.map) as Record<string, unknown>;
+    delete bare.sourcesContent;
+    const out = createSymbolicator(lookupOf([{ ...file, map: JSON.stringify(bare) }], ['shop']))(event, 'shop');
+    const top = framesOf(out).at(-1);
+    assert.deepEqual([top?.filename, top?.lineno, top?.context_line], ['src/price.js', THROW_LINE, undefined]);
+    assert.deepEqual(
+      (asArray(out.errors) as JsonObject[]).map((e) => [e.type, e.source]),
+      [
+        ['js_missing_sources_content', 'webpack:///./src/index.js'],
+        ['js_missing_sources_content', 'webpack:///./node_modules/tiny-lib/index.js'],
+        ['js_missing_sources_content', 'webpack:///./src/price.js'],
+      ],
+    );
+  });
+
   it('keeps a frame raw when its position is outside the map', () => {
     const event = throwingEvent(file);
     const frames = framesOf(event).map((f) => ({ ...f, lineno: 1, colno: 1 }));

@@ -7,8 +7,9 @@
  * - its position (1-based `lineno`, `colno`) is traced through the map to the original source:
  *   `abs_path` is the map's source as written, `filename` the readable name (paths.ts), five lines
  *   of `pre_context`/`post_context` around `context_line` from the map's `sourcesContent`;
- * - the function name: the original name of the function around the position (scopes.ts, from
- *   the minified file uploaded with the map); for an anonymous one, the call site in the frame
+ * - the function name: for the application's frames, the original name of the function around
+ *   the position (scopes.ts, from the minified file uploaded with the map); for an anonymous one,
+ *   for library frames and without the minified file, the call site in the frame
  *   below it (its caller; frames run outermost first), a token of the original source whose name
  *   is the callee's original name. Without either the minified name stays;
  * - `in_app` is false for library and bundler sources;
@@ -220,8 +221,13 @@ class Symbolicator {
     }
     const lines = entry.parsed.lines(position.source);
     if (!lines) fail({ type: 'js_missing_sources_content', source, sourcemap: artifact.sourceMap.url });
+    const filename = displayName(source);
+    const inApp = !isLibrarySource(filename);
+    // Library frames keep to the call site's name: parsing a large vendor chunk (React alone is
+    // 200 KB minified, a tenth of a second to parse) would stall ingest for names nobody groups by.
+    const name = (inApp ? enclosingName(entry.parsed, lineno, colno) : undefined) ?? callerName;
     return {
-      frame: resolvedFrame(frame, artifact, position, source, lines, enclosingName(entry.parsed, lineno, colno) ?? callerName),
+      frame: resolvedFrame(frame, artifact, position, { abs_path: source, filename, in_app: inApp }, lines, name),
       callee: position.name === undefined ? undefined : entry.parsed.map.names[position.name],
     };
   }
@@ -245,11 +251,10 @@ function resolvedFrame(
   frame: JsonObject,
   artifact: DebugIdArtifact,
   position: { line: number; column: number },
-  source: string,
+  where: { abs_path: string; filename: string; in_app: boolean },
   lines: readonly string[] | undefined,
   knownName: string | undefined,
 ): JsonObject {
-  const filename = displayName(source);
   const name = knownName !== undefined && knownName !== '' && !USELESS_NAMES.has(knownName) ? knownName : asString(frame.function);
   // What the SDK said of the minified file (its context, the debug ID) is dropped; the rest stays.
   const rest: Record<string, unknown> = {};
@@ -257,12 +262,12 @@ function resolvedFrame(
   const around = lines ? context(lines, position.line, position.column) : {};
   return {
     ...rest,
-    filename,
-    abs_path: source,
+    filename: where.filename,
+    abs_path: where.abs_path,
     function: name,
     lineno: position.line,
     colno: position.column,
-    in_app: !isLibrarySource(filename),
+    in_app: where.in_app,
     ...around,
     data: frameData(frame, {
       sourcemap: artifact.sourceMap.url,
