@@ -16,4 +16,6 @@ export default defineConfig({
     launchOptions: browserLaunchOptions(),
   },
   webServer: suiteServers('start'),
+  // Runs once the servers are up (Playwright starts webServer before globalSetup).
+  globalSetup: './fixtures/upload-source-maps.ts',
 });
