@@ -1,10 +1,12 @@
 /**
  * Error to owner: from the moment a scenario fails to the moment the owner's project has stored
- * the event (the inbox's own `received` time; same machine, same clock). Each sample waits on the
- * inbox's live stream, set up before the failure.
+ * the event, readable (the inbox's own `received` time; same machine, same clock). The inbox
+ * resolves frames before it stores an event, so the figure includes symbolication; a sample whose
+ * crash frame did not resolve to shop's source fails the benchmark instead of counting. Each
+ * sample waits on the inbox's live stream, set up before the failure.
  */
 import type { Browser } from '@playwright/test';
-import { newRun, tag, waitForEvent } from '@repo/testkit/inbox';
+import { type InboxEvent, newRun, tag, waitForEvent } from '@repo/testkit/inbox';
 import { percentile } from '@repo/testkit/load';
 import { topology, type Zone } from '@repo/topology';
 
@@ -18,12 +20,31 @@ function figures(samples: number[]): LatencyFigures {
   return { samples: samples.length, p50: percentile(samples, 50), p95: percentile(samples, 95) };
 }
 
+interface ApiFrame {
+  filename?: string | null;
+  inApp?: boolean;
+  data?: { symbolicated?: boolean } | null;
+}
+
+/** The crash frame (the last in-app one) of the event's main exception, if it was resolved. */
+function readableCrashFrame(event: InboxEvent): ApiFrame | undefined {
+  const values = event.entries.find((entry) => entry.type === 'exception')?.data.values as
+    | { stacktrace?: { frames?: ApiFrame[] } | null }[]
+    | undefined;
+  const top = (values?.at(-1)?.stacktrace?.frames ?? []).filter((frame) => frame.inApp).at(-1);
+  return top?.data?.symbolicated === true ? top : undefined;
+}
+
 /** Milliseconds from the failure (`fail()` returns its time) to shop's project storing the run's event. */
 async function toOwner(run: string, fail: () => Promise<number>): Promise<number> {
   const wait = await waitForEvent(topology.inbox.origin, 'shop', (event) => tag(event, 'run') === run, { query: `run:${run}` });
   try {
     const failedAt = await fail();
-    return Date.parse((await wait.event)._inbox.received) - failedAt;
+    const event = await wait.event;
+    if (!readableCrashFrame(event)) {
+      throw new Error(`event ${event.eventID} was stored with a minified crash frame: were the source maps uploaded?`);
+    }
+    return Date.parse(event._inbox.received) - failedAt;
   } finally {
     wait.close();
   }

@@ -60,6 +60,8 @@ async function startAll() {
       FEDERATION_REGISTRY: REGISTRY,
     });
   }
+  // As a deployment would after building: every build's maps to every project that gets its frames.
+  await run('npm', ['run', 'sourcemaps:upload']);
   await startScript(
     `shop@${BROKEN.version}`,
     ['run', 'start', '--workspace', 'apps/shop', '--', '--release', BROKEN.version, '--port', String(BROKEN.port)],
@@ -113,7 +115,7 @@ async function main() {
     const browserLatency = await browserErrorToOwner(browser, checkout, LATENCY_SAMPLES);
     const serverLatency = await serverErrorToOwner(checkout, LATENCY_SAMPLES);
     report(
-      'Error to owner: from the failure to the event stored in shop’s project',
+      'Error to owner: from the failure to the readable event (crash frame resolved) stored in shop’s project',
       table(
         ['where', 'samples', 'p50', 'p95'],
         [
