@@ -23,7 +23,6 @@
  * under the same load: before/after figures of a change.
  */
 
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
@@ -34,8 +33,8 @@ import Database from 'better-sqlite3';
 import { type LoadResult, load } from '@repo/testkit/load';
 import { freePort } from '@repo/testkit/ports';
 import { type RunningProcess, startProcess, stopAll } from '@repo/testkit/process';
-import { INBOX_ORG, INBOX_PROJECTS, inboxUploadToken } from '@repo/topology';
-import { type Build, buildFixture, sentryCli, throwingEvent } from '../src/symbolicate/testing.ts';
+import { INBOX_PROJECTS } from '@repo/topology';
+import { type Build, buildFixture, throwingEvent, uploadBuild } from '../src/symbolicate/testing.ts';
 import { cleanUp } from '../src/testing.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -134,12 +133,7 @@ async function symbolicationFixture(): Promise<Build> {
 
 /** Uploads the build's maps to the inbox's shop project, as `npm run sourcemaps:upload` does. */
 async function uploadFixture(url: string): Promise<void> {
-  const build = await symbolicationFixture();
-  execFileSync(
-    sentryCli(),
-    ['--url', url, 'sourcemaps', 'upload', '--org', INBOX_ORG, '--project', 'shop', '--release', 'shop@1.4.2', join(build.dir, 'dist')],
-    { env: { ...process.env, SENTRY_AUTH_TOKEN: inboxUploadToken(), SENTRY_LOG_LEVEL: 'error' }, stdio: 'pipe' },
-  );
+  await uploadBuild(url, await symbolicationFixture(), ['shop'], 'shop@1.4.2');
 }
 
 const symbolicated: Target = {

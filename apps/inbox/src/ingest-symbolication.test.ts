@@ -1,7 +1,8 @@
 /**
  * Ingest with symbolication (ingest.ts, symbolicate/): what is stored, grouped and reopened is the
  * resolved event; a map that cannot be used never costs the event. Real webpack builds, debug IDs
- * from the real sentry-cli, a real store on disk.
+ * from the real sentry-cli, a real store on disk; and the whole way over HTTP: maps uploaded with
+ * sentry-cli, the event posted as the SDK posts it, read back through the read API.
  */
 
 import assert from 'node:assert/strict';
@@ -12,8 +13,8 @@ import { type IngestContext, ingest } from './ingest.ts';
 import { type JsonObject, asArray, asObject } from './json.ts';
 import { EventStore, type StoredEvent } from './store.ts';
 import { createSymbolicator } from './symbolicate/symbolicator.ts';
-import { type Build, type BuiltFile, THROW_LINE, buildFixture, lookupOf, throwingEvent } from './symbolicate/testing.ts';
-import { SHOP, cleanUp, envelope, newId, tempDir } from './testing.ts';
+import { type Build, type BuiltFile, SOURCES, THROW_LINE, buildFixture, lookupOf, throwingEvent, uploadBuild } from './symbolicate/testing.ts';
+import { HOME, type Running, SHOP, cleanUp, envelope, eventsUrl, getJson, newId, post, start, tempDir } from './testing.ts';
 
 function framesOf(event: JsonObject | undefined): readonly unknown[] | undefined {
   const exception = asObject(asArray(asObject(event?.exception)?.values)?.[0]);
@@ -128,5 +129,64 @@ describe('ingest with symbolication', () => {
       console.error = original;
     }
     assert.equal(errors.length, 1);
+  });
+});
+
+describe('symbolication over HTTP', () => {
+  let build: Build;
+  before(async () => {
+    build = await buildFixture();
+  });
+  after(cleanUp);
+
+  interface FrameView {
+    filename: string | null;
+    absPath: string | null;
+    function: string | null;
+    lineNo: number | null;
+    inApp: boolean;
+    context: [number, string][];
+    data: Record<string, unknown> | null;
+  }
+  interface ExceptionView {
+    stacktrace: { frames: FrameView[] };
+    rawStacktrace: { frames: FrameView[] } | null;
+  }
+
+  async function readBack(run: Running, slug: string, eventId: unknown): Promise<{ exception: ExceptionView; errors: { type: string }[] }> {
+    const { status, body } = await getJson(`${eventsUrl(run, slug)}${String(eventId)}/`);
+    assert.equal(status, 200);
+    const detail = body as { entries: { type: string; data: { values: ExceptionView[] } }[]; errors: { type: string }[] };
+    const exception = detail.entries.find((entry) => entry.type === 'exception')?.data.values.at(-1);
+    if (!exception) throw new Error('no exception entry');
+    return { exception, errors: detail.errors };
+  }
+
+  it("resolves an event's frames with the maps sentry-cli uploaded to its project, and keeps the others raw", async () => {
+    const run = await start();
+    await uploadBuild(run.url, build, ['shop'], 'shop@2.0.0');
+    const event = { ...throwingEvent(only(build)), event_id: newId() };
+    assert.equal((await post(run.url, envelope([event]))).status, 200);
+    const { exception } = await readBack(run, 'shop', event.event_id);
+    const top = exception.stacktrace.frames.at(-1);
+    const line = (SOURCES['src/price.js'] ?? '').split('\n')[THROW_LINE - 1] ?? '';
+    assert.deepEqual(
+      [top?.filename, top?.absPath, top?.function, top?.lineNo, top?.inApp],
+      ['src/price.js', 'webpack:///./src/price.js', 'renderPrice', THROW_LINE, true],
+    );
+    assert.deepEqual(top?.context.find(([n]) => n === THROW_LINE), [THROW_LINE, line]);
+    assert.equal(top?.data?.release, 'shop@2.0.0');
+    assert.deepEqual(
+      exception.rawStacktrace?.frames.map((f) => f.filename),
+      exception.stacktrace.frames.map(() => `app:///_next/static/chunks/${only(build).name}`),
+    );
+
+    // Home's project was given no maps: its copy of the event stays minified and says why.
+    const home = { ...event, event_id: newId() };
+    assert.equal((await post(run.url, envelope([home]), { project: HOME.id, key: HOME.publicKey })).status, 200);
+    const raw = await readBack(run, 'home', home.event_id);
+    assert.equal(raw.exception.rawStacktrace, null);
+    assert.match(raw.exception.stacktrace.frames.at(-1)?.filename ?? '', /^app:\/\/\/_next\/static\/chunks\/main\./);
+    assert.deepEqual(raw.errors.map((e) => e.type), ['js_no_source']);
   });
 });

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Script, createContext } from 'node:vm';
+import { INBOX_ORG, inboxUploadToken } from '@repo/topology';
 import webpack from 'webpack';
 import type { ArtifactLookup, DebugIdArtifact } from '../artifacts/lookup.ts';
 import { tempDir } from '../testing.ts';
@@ -21,6 +22,28 @@ const require = createRequire(import.meta.url);
 /** The sentry-cli binary from npm (@sentry/cli). */
 export function sentryCli(): string {
   return join(dirname(require.resolve('@sentry/cli/package.json')), 'bin', 'sentry-cli');
+}
+
+/**
+ * Runs sentry-cli in `cwd` with none of this machine's Sentry settings (no SENTRY_* variables, a
+ * HOME of its own, no .env, no update check).
+ */
+export async function runSentryCli(args: readonly string[], cwd: string, env: Readonly<Record<string, string>> = {}): Promise<string> {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('SENTRY_')));
+  const { stdout, stderr } = await run(sentryCli(), [...args], {
+    cwd,
+    env: { ...clean, HOME: cwd, SENTRY_DISABLE_UPDATE_CHECK: '1', SENTRY_LOAD_DOTENV: '0', SENTRY_LOG_LEVEL: 'error', ...env },
+  });
+  return stdout + stderr;
+}
+
+/** Uploads a build's files to the inbox at `url`, for `projects`, as `npm run sourcemaps:upload` does. */
+export function uploadBuild(url: string, build: Build, projects: readonly string[], release = 'shop@1.0.0'): Promise<string> {
+  return runSentryCli(
+    ['--url', url, 'sourcemaps', 'upload', '--org', INBOX_ORG, ...projects.flatMap((p) => ['--project', p]), '--release', release, join(build.dir, 'dist')],
+    build.dir,
+    { SENTRY_AUTH_TOKEN: inboxUploadToken() },
+  );
 }
 
 /** The app: a throwing function, its caller, and a library that calls back into the app. */
@@ -105,7 +128,7 @@ export async function buildFixture(extra = ''): Promise<Build> {
       else resolve();
     }),
   );
-  await run(sentryCli(), ['sourcemaps', 'inject', out], { env: { ...process.env, SENTRY_LOG_LEVEL: 'error' } });
+  await runSentryCli(['sourcemaps', 'inject', out], dir);
   const files: BuiltFile[] = [];
   for (const name of (await readdir(out)).filter((n) => n.endsWith('.js'))) {
     const code = await readFile(join(out, name), 'utf8');
