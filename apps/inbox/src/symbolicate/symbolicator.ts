@@ -224,7 +224,7 @@ class Symbolicator {
     const filename = displayName(source);
     const inApp = !isLibrarySource(filename);
     // Library frames keep to the call site's name: parsing a large vendor chunk (React alone is
-    // 200 KB minified, a tenth of a second to parse) would stall ingest for names nobody groups by.
+    // 200 KB minified, a fifth of a second to parse) would stall ingest for names nobody groups by.
     const name = (inApp ? enclosingName(entry.parsed, lineno, colno) : undefined) ?? callerName;
     return {
       frame: resolvedFrame(frame, artifact, position, { abs_path: source, filename, in_app: inApp }, lines, name),
