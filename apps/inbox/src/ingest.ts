@@ -9,6 +9,9 @@
  * project's rate limit: 429. In each case nothing is stored and the body is
  * `{ "detail": "<reason>" }`. A 200 (`{ "id": "<event_id>" }`) is sent only once every event of
  * the request is on disk.
+ *
+ * What is stored is the event symbolicated (symbolicate/): frames resolved through the source maps
+ * uploaded to the project, the frames as sent in `raw_stacktrace`; as sent when nothing resolves.
  */
 
 import {

@@ -18,8 +18,8 @@ import {
   exceptions,
   framesOf,
   logMessage,
-  rawFramesOf,
   mainException,
+  rawFramesOf,
   releaseOf,
 } from './event.ts';
 import { groupIdOf, shortId, type Issue } from './grouping.ts';
