@@ -30,6 +30,7 @@ import { type JsonObject, asString } from './json.ts';
 import { type Project, projectById } from './projects.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { EventStore, KeySource, StoredEvent } from './store.ts';
+import type { ResolveDevFrames } from './symbolicate/dev-frames.ts';
 import type { Symbolicate } from './symbolicate/symbolicator.ts';
 
 export type IngestEndpoint = 'envelope' | 'store';
@@ -53,6 +54,11 @@ export interface IngestContext {
    * stored (and grouped, and shown) is its result, the frames as sent kept in `raw_stacktrace`.
    */
   readonly symbolicate?: Symbolicate;
+  /**
+   * Resolves the module frames of `next dev` (`webpack-internal:///…`) with the zones' dev servers;
+   * only events that have such frames wait for it.
+   */
+  readonly resolveDevFrames?: ResolveDevFrames;
 }
 
 interface Key {
@@ -150,15 +156,17 @@ function senderOf(request: IngestRequest, envelopeHeader: JsonObject | undefined
  * The event as it is to be stored: symbolicated when the inbox can. Symbolication failing is no
  * reason to lose an event: it is then stored as sent.
  */
-function processed(event: IncomingEvent, projectSlug: string, symbolicate: Symbolicate | undefined): IncomingEvent {
-  if (!symbolicate) return event;
-  try {
-    const payload = symbolicate(event.payload, projectSlug);
-    return payload === event.payload ? event : { eventId: event.eventId, payload, text: JSON.stringify(payload) };
-  } catch (error) {
-    console.error(`inbox: event ${event.eventId} stored unsymbolicated:`, error);
-    return event;
+async function processed(event: IncomingEvent, projectSlug: string, context: IngestContext): Promise<IncomingEvent> {
+  let payload = event.payload;
+  for (const step of [context.symbolicate, context.resolveDevFrames]) {
+    if (!step) continue;
+    try {
+      payload = await step(payload, projectSlug);
+    } catch (error) {
+      console.error(`inbox: event ${event.eventId}: a symbolication step failed, skipped:`, error);
+    }
   }
+  return payload === event.payload ? event : { eventId: event.eventId, payload, text: JSON.stringify(payload) };
 }
 
 export async function ingest(request: IngestRequest, context: IngestContext): Promise<ApiResponse> {
@@ -183,7 +191,7 @@ export async function ingest(request: IngestRequest, context: IngestContext): Pr
     }
 
     // After the rate limit: an event refused is not worth resolving.
-    const events = incoming.map((event) => processed(event, project.slug, context.symbolicate));
+    const events = await Promise.all(incoming.map((event) => processed(event, project.slug, context)));
     const records: StoredEvent[] = events.map(({ eventId, payload }) => ({
       projectId: project.id,
       projectSlug: project.slug,
