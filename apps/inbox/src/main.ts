@@ -9,6 +9,7 @@ import { redactUrl } from './alerts.ts';
 import { type InboxConfig, exposureWarning, readConfig } from './config.ts';
 import { PROJECTS } from './projects.ts';
 import { createInboxServer } from './server.ts';
+import { createDevFrameResolver, zoneDevOrigins } from './symbolicate/dev-frames.ts';
 
 function loadConfig(): InboxConfig {
   try {
@@ -30,6 +31,8 @@ const inbox = createInboxServer({
   alerts: { webhooks: config.webhooks },
   registryFile: config.registryFile,
   allowedOrigins: config.allowedOrigins,
+  // A dev event's frames name webpack's transformed modules; the zone's dev server knows the source.
+  resolveDevFrames: createDevFrameResolver({ origins: zoneDevOrigins }),
 });
 
 try {

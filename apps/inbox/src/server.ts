@@ -25,6 +25,7 @@ import { EventStore, type StoredEvent } from './store.ts';
 import { EventStream } from './stream.ts';
 import { eventSummary, issuePath, issueView } from './views.ts';
 import { createSymbolicator } from './symbolicate/symbolicator.ts';
+import type { ResolveDevFrames } from './symbolicate/dev-frames.ts';
 
 export interface InboxServerOptions {
   readonly dataDir: string;
@@ -48,6 +49,11 @@ export interface InboxServerOptions {
    * by default, plus INBOX_ALLOWED_ORIGINS (config.ts).
    */
   readonly allowedOrigins?: readonly string[];
+  /**
+   * Resolves `npm run dev` frames (webpack-internal, no debug ID) through the zones' dev servers;
+   * off when undefined (tests, so they never call the zones' ports). main.ts turns it on.
+   */
+  readonly resolveDevFrames?: ResolveDevFrames;
 }
 
 export interface InboxServer {
@@ -128,6 +134,7 @@ class Inbox implements InboxServer {
       // Frames are resolved before an event is stored, as Sentry's pipeline does, so issues group
       // on original files and functions.
       symbolicate: createSymbolicator(artifacts),
+      resolveDevFrames: options.resolveDevFrames,
       uploadAuth: this.uploadAuth,
       rateLimiter: options.rateLimit ? new RateLimiter(options.rateLimit) : undefined,
       bodyLimits: options.bodyLimits ?? INGEST_BODY_LIMITS,

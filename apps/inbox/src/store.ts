@@ -37,7 +37,7 @@ export interface StoredEvent {
   readonly envelopeDsn: string | null;
   /** When the inbox received it (ISO). */
   readonly received: string;
-  /** The event payload as sent. */
+  /** The event as stored: as sent, with its frames resolved where the inbox could (symbolicate/). */
   readonly event: JsonObject;
 }
 
