@@ -6,6 +6,7 @@
 
 export interface ArtifactFile {
   readonly url: string;
+  /** Read from the bundle when first asked for; throws if the bundle cannot be read. */
   readonly text: string;
 }
 
@@ -22,6 +23,6 @@ export interface DebugIdArtifact {
 }
 
 export interface ArtifactLookup {
-  /** The newest bundle's files for this debug ID among those uploaded to `projectSlug`; undefined if none. Synchronous, cached. */
+  /** The newest bundle's files for this debug ID among those uploaded to `projectSlug`; undefined if none. Synchronous. */
   find(debugId: string, projectSlug: string): DebugIdArtifact | undefined;
 }

@@ -9,8 +9,8 @@
  *                                            file sits in its zip, which projects each was uploaded to
  *
  * The index is a SQLite file of its own (the event store holds its database in EXCLUSIVE mode)
- * and is loaded whole into memory at start, so `find` is a map lookup plus, on a cache miss, one
- * read of the entry from the zip on disk. A bundle is checked whole (zip.ts, bundle.ts) before
+ * and is loaded whole into memory at start, so `find` is a map lookup; a file's text is read
+ * from the zip on disk only when asked for (the symbolicator keeps the maps it parsed). A bundle is checked whole (zip.ts, bundle.ts) before
  * its file is written and its rows committed in one transaction; a bad one changes nothing.
  *
  * Everything here is synchronous: an assemble request is handled from start to finish without
@@ -18,7 +18,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { projectBySlug } from '../projects.ts';
@@ -52,10 +52,6 @@ CREATE TABLE IF NOT EXISTS debug_ids (
   PRIMARY KEY (bundle_id, debug_id)
 );
 `;
-
-/** Cached file texts: enough for the maps of a few builds, bounded so a flood of IDs cannot grow it. */
-const CACHE_BYTES = 64 * 1024 * 1024;
-const CACHE_ENTRIES = 512;
 
 export interface AssembleRequest {
   readonly checksum: string;
@@ -106,12 +102,10 @@ export const SHA1 = /^[0-9a-f]{40}$/;
 export class ArtifactStore implements ArtifactLookup {
   private readonly bundles = new Map<string, BundleInfo>();
   private readonly byDebugId = new Map<string, IndexedFiles[]>();
-  private readonly cache = new Map<string, DebugIdArtifact>();
   /** `<manifest debug_id> <release>` → checksum: the same build uploaded again is the same bundle. */
   private readonly sameBuild = new Map<string, string>();
   /** Chunks on disk waiting for their assemble request: checksum → size. */
   private readonly pending = new Map<string, number>();
-  private cachedBytes = 0;
   private seq = 0;
   private closed = false;
 
@@ -331,51 +325,16 @@ export class ArtifactStore implements ArtifactLookup {
         newestSeq = seq;
       }
     }
-    if (!newest) return undefined;
-    const key = `${newest.bundleId}/${id}`;
-    const cached = this.cache.get(key);
-    if (cached) {
-      // Most recently used last.
-      this.cache.delete(key);
-      this.cache.set(key, cached);
-      return cached;
-    }
-    try {
-      const artifact = this.readArtifact(id, newest);
-      this.remember(key, artifact);
-      return artifact;
-    } catch {
-      // A bundle file gone or damaged on disk: as if never uploaded; symbolication says the map is missing.
-      return undefined;
-    }
-  }
-
-  private readArtifact(debugId: string, files: IndexedFiles): DebugIdArtifact {
-    const fd = openSync(this.bundleFile(files.bundleId), 'r');
-    try {
-      const read = (ref: FileRef): ArtifactFile => ({ url: ref.url, text: readZipEntry(fd, ref.entry).toString('utf8') });
-      return {
-        debugId,
-        bundleId: files.bundleId,
-        release: this.bundles.get(files.bundleId)?.release,
-        sourceMap: read(files.sourceMap),
-        minifiedSource: files.minifiedSource ? read(files.minifiedSource) : undefined,
-      };
-    } finally {
-      closeSync(fd);
-    }
-  }
-
-  private remember(key: string, artifact: DebugIdArtifact): void {
-    const bytes = artifactBytes(artifact);
-    if (bytes > CACHE_BYTES) return;
-    this.cache.set(key, artifact);
-    this.cachedBytes += bytes;
-    for (const [oldKey, old] of this.cache) {
-      if (this.cachedBytes <= CACHE_BYTES && this.cache.size <= CACHE_ENTRIES) break;
-      this.cache.delete(oldKey);
-      this.cachedBytes -= artifactBytes(old);
-    }
+    // A bundle file gone from disk: as if never uploaded; symbolication says the map is missing.
+    if (!newest || !existsSync(this.bundleFile(newest.bundleId))) return undefined;
+    const file = this.bundleFile(newest.bundleId);
+    return {
+      debugId: id,
+      bundleId: newest.bundleId,
+      release: this.bundles.get(newest.bundleId)?.release,
+      sourceMap: lazyFile(file, newest.sourceMap),
+      minifiedSource: newest.minifiedSource && lazyFile(file, newest.minifiedSource),
+    };
   }
 
   /** Whether any bundle has this checksum (tests, diagnostics). */
@@ -404,17 +363,32 @@ function buildKey(bundleDebugId: string, release: string | undefined): string {
   return `${bundleDebugId} ${release ?? ''}`;
 }
 
-function artifactBytes(artifact: DebugIdArtifact): number {
-  // UTF-16 in memory: two bytes a character is close enough for a bound.
-  return 2 * (artifact.sourceMap.text.length + (artifact.minifiedSource?.text.length ?? 0));
+/**
+ * A file of a bundle, read from the zip when its text is first asked for: the symbolicator asks
+ * only when its cache of parsed maps misses, and that cache is the one that keeps anything.
+ */
+function lazyFile(bundle: string, ref: FileRef): ArtifactFile {
+  let text: string | undefined;
+  return {
+    url: ref.url,
+    get text() {
+      text ??= readZipEntry(bundle, ref.entry).toString('utf8');
+      return text;
+    },
+  };
 }
 
-function readZipEntry(fd: number, entry: ZipEntry): Buffer {
-  const header = Buffer.alloc(LOCAL_HEADER_SIZE);
-  readSync(fd, header, 0, LOCAL_HEADER_SIZE, entry.offset);
-  const data = Buffer.alloc(entry.compressedSize);
-  const read = readSync(fd, data, 0, entry.compressedSize, dataOffset(entry, header));
-  return inflateEntry(entry, data.subarray(0, read));
+function readZipEntry(bundle: string, entry: ZipEntry): Buffer {
+  const fd = openSync(bundle, 'r');
+  try {
+    const header = Buffer.alloc(LOCAL_HEADER_SIZE);
+    readSync(fd, header, 0, LOCAL_HEADER_SIZE, entry.offset);
+    const data = Buffer.alloc(entry.compressedSize);
+    const read = readSync(fd, data, 0, entry.compressedSize, dataOffset(entry, header));
+    return inflateEntry(entry, data.subarray(0, read));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The project slugs of the inbox that a list lacks. */

@@ -93,10 +93,16 @@ export class MapCache {
       this.entries.set(key, cached);
       return cached.entry;
     }
-    const read = texts();
-    const entry = parse(read);
+    let read: MapTexts | undefined;
+    let entry: MapEntry;
+    try {
+      read = texts();
+      entry = parse(read);
+    } catch (error) {
+      entry = { ok: false, reason: `the source map could not be read: ${error instanceof Error ? error.message : String(error)}` };
+    }
     // A failed parse keeps nothing of the text.
-    const chars = entry.ok ? read.map.length + (read.minified?.length ?? 0) : 0;
+    const chars = entry.ok && read ? read.map.length + (read.minified?.length ?? 0) : 0;
     this.entries.set(key, { entry, chars });
     this.chars += chars;
     this.evict();
