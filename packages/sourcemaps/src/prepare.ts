@@ -12,9 +12,9 @@
  *    serves a map. Server maps stay where they are: nothing serves `server/` or `ssr/`.
  * 3. `sourcemaps/release.json` records the zone and release the upload will name.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { SOURCEMAPS_DIR, writeRecord, type BuildIdentity } from './record.ts';
+import { filesUnder, SOURCEMAPS_DIR, writeRecord, type BuildIdentity } from './record.ts';
 import { sentryCli } from './sentry-cli.ts';
 
 /** The directories of a build that hold JS a browser or a server runs. */
@@ -25,11 +25,6 @@ export interface PreparedBuild {
   readonly maps: number;
   /** Of those, the ones moved out of `static/`. */
   readonly moved: number;
-}
-
-function filesUnder(dir: string, suffix: string): string[] {
-  if (!existsSync(dir)) return [];
-  return (readdirSync(dir, { recursive: true }) as string[]).filter((file) => file.endsWith(suffix)).sort();
 }
 
 export async function prepareBuild(distDir: string, identity: BuildIdentity): Promise<PreparedBuild> {

@@ -31,6 +31,12 @@ export function readRecord(distDir: string): RecordedBuild | undefined {
   return { zone: parsed.zone, release: parsed.release, distDir };
 }
 
+/** The files under `dir` (relative paths, sorted) whose names end with `suffix`; none when it does not exist. */
+export function filesUnder(dir: string, suffix: string): string[] {
+  if (!existsSync(dir)) return [];
+  return (readdirSync(dir, { recursive: true }) as string[]).filter((file) => file.endsWith(suffix)).sort();
+}
+
 export interface FoundBuilds {
   readonly builds: RecordedBuild[];
   /** Build directories without a record: built before builds had source maps; rebuild them. */

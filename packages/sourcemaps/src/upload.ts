@@ -1,9 +1,9 @@
 /** Runs the upload plan (plan.ts) with sentry-cli, one line of output per build. */
-import { readdirSync } from 'node:fs';
 import { relative } from 'node:path';
 import { answers, waitForUrl } from '@repo/testkit/process';
 import { resolveTopology, type Env, type Topology } from '@repo/topology';
 import { planUploads, uploadDirs, uploadTarget, type RecordedBuild, type UploadTarget } from './plan.ts';
+import { filesUnder } from './record.ts';
 import { sentryCli } from './sentry-cli.ts';
 
 export type Log = (line: string) => void;
@@ -24,7 +24,7 @@ export async function waitForTarget(target: UploadTarget, topology: Topology, se
 }
 
 function mapsIn(build: RecordedBuild): number {
-  return uploadDirs(build.distDir).reduce((count, dir) => count + (readdirSync(dir, { recursive: true }) as string[]).filter((file) => file.endsWith('.map')).length, 0);
+  return uploadDirs(build.distDir).reduce((count, dir) => count + filesUnder(dir, '.map').length, 0);
 }
 
 /** Uploads each build's maps to every project that can receive its frames; throws on the first failure. */
