@@ -30,6 +30,7 @@ import { type ApiResponse, refuse, send, wrongMethod } from '../http/answer.ts';
 import { bodyLimit } from '../http/body-limit.ts';
 import { CHALLENGE, type ReadAuth } from '../http/read-token.ts';
 import { type InboxEnv, header, requestOrigin } from '../http/request.ts';
+import { isObject } from '../json.ts';
 
 export interface UploadContext {
   readonly artifacts: ArtifactStore;
@@ -154,8 +155,8 @@ function assembleRequest(body: Buffer): AssembleRequest | ApiResponse {
   } catch {
     return refuse(400, 'The body is not JSON.');
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return refuse(400, 'The body is not a JSON object.');
-  const { checksum, chunks, projects, version, dist } = json as Record<string, unknown>;
+  if (!isObject(json)) return refuse(400, 'The body is not a JSON object.');
+  const { checksum, chunks, projects, version, dist } = json;
   if (typeof checksum !== 'string' || !SHA1.test(checksum)) return refuse(400, '"checksum" must be the sha1 of the bundle (40 lower-case hex digits).');
   if (!isStringArray(chunks) || !chunks.every((chunk) => SHA1.test(chunk))) return refuse(400, '"chunks" must be a list of sha1s.');
   if (chunks.length > MAX_CHUNKS_PER_BUNDLE) return refuse(400, `A bundle has at most ${MAX_CHUNKS_PER_BUNDLE} chunks.`);
