@@ -201,7 +201,7 @@ export async function startProcess(options: StartOptions): Promise<RunningProces
   } catch (error) {
     await started.handle.stop();
     const reason = (error as Error).message;
-    throw new Error(reason.startsWith(`${name} exited`) ? reason : `${name}: ${reason}:\n${tail}`);
+    throw new Error(reason.startsWith(`${name} exited`) ? reason : `${name} (pid ${pid}): ${reason}:\n${tail}`);
   }
   return started.handle;
 }
