@@ -101,6 +101,24 @@ describe('startProcess', () => {
     assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' });
   });
 
+  it('is ready by its output when it serves nothing, and fails when it exits first', async () => {
+    const port = await freePort();
+    const watcher = await startProcess({
+      name: 'watcher',
+      command: process.execPath,
+      args: [FIXTURE, String(port)],
+      env: { NEVER_LISTEN: '1' },
+      readyOutput: /starting on \d+/,
+    });
+    assert.equal(watcher.url, '');
+    assert.match(watcher.output(), new RegExp(`fixture ${watcher.pid} starting on ${port}`));
+    await watcher.stop();
+    await assert.rejects(
+      startProcess({ name: 'quitter', command: process.execPath, args: [FIXTURE, String(port)], env: { EXIT_CODE: '4' }, readyOutput: /never printed/ }),
+      /quitter exited \(code 4\) before printing \/never printed\//,
+    );
+  });
+
   it("refuses to start when the URL already answers: someone else's server", async () => {
     const other = createServer((_request, response) => response.writeHead(500).end());
     other.listen(0, '127.0.0.1');

@@ -18,7 +18,12 @@ export interface StartOptions {
   /** Added to this process's environment; `undefined` removes a variable. */
   env?: Readonly<Record<string, string | undefined>>;
   /** What answers once the process is ready to serve. */
-  readyUrl: string;
+  readyUrl?: string;
+  /**
+   * For a process that serves nothing (a watcher): ready once its output matches. Give this or
+   * `readyUrl`.
+   */
+  readyOutput?: RegExp;
   /** Whether a response from `readyUrl` means ready; by default any status below 500. */
   ready?: (response: Response) => boolean;
   /** How long to wait for `readyUrl`; default 120 s. */
@@ -30,9 +35,9 @@ export interface StartOptions {
 export interface RunningProcess {
   readonly name: string;
   readonly pid: number;
-  /** The ready URL it answered on. */
+  /** The ready URL it answered on ('' for a process ready by its output). */
   readonly url: string;
-  /** `url`'s origin. */
+  /** `url`'s origin ('' for a process ready by its output). */
   readonly origin: string;
   /** Stops the group (SIGCONT, SIGTERM, SIGKILL after 5 s) and waits until it has gone. */
   stop(): Promise<void>;
@@ -125,8 +130,9 @@ async function untilGroupGone(pid: number, ms: number): Promise<boolean> {
  * in time (and then stops it).
  */
 export async function startProcess(options: StartOptions): Promise<RunningProcess> {
-  const { name, readyUrl } = options;
-  if (await answers(readyUrl, { ready: () => true })) {
+  const { name, readyUrl = '', readyOutput } = options;
+  if (!readyUrl && !readyOutput) throw new Error(`${name}: give readyUrl or readyOutput, to know when it is ready`);
+  if (readyUrl && (await answers(readyUrl, { ready: () => true }))) {
     throw new Error(`${name}: ${readyUrl} already answers; stop whatever runs there first`);
   }
   const child = spawn(options.command, options.args ?? [], {
@@ -161,7 +167,7 @@ export async function startProcess(options: StartOptions): Promise<RunningProces
       name,
       pid,
       url: readyUrl,
-      origin: new URL(readyUrl).origin,
+      origin: readyUrl ? new URL(readyUrl).origin : '',
       exited,
       output: () => tail,
       freeze: () => group('SIGSTOP'),
@@ -194,16 +200,30 @@ export async function startProcess(options: StartOptions): Promise<RunningProces
   const drained = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const died = exited.then(async (code) => {
     await Promise.race([drained, sleep(500, undefined, { ref: false })]);
-    return `${name} exited (code ${code}) before ${readyUrl} answered:\n${tail}`;
+    return `${name} exited (code ${code}) before ${readyUrl || `printing ${String(readyOutput)}`}:\n${tail}`;
   });
   try {
-    await waitForUrl(readyUrl, { timeoutMs: options.timeoutMs, ready: options.ready, abandon: died });
+    if (readyUrl) await waitForUrl(readyUrl, { timeoutMs: options.timeoutMs, ready: options.ready, abandon: died });
+    else if (readyOutput) await waitForOutput(() => tail, readyOutput, { timeoutMs: options.timeoutMs, abandon: died });
   } catch (error) {
     await started.handle.stop();
     const reason = (error as Error).message;
     throw new Error(reason.startsWith(`${name} exited`) ? reason : `${name} (pid ${pid}): ${reason}:\n${tail}`);
   }
   return started.handle;
+}
+
+/** Waits until `output()` matches `pattern` (polled every 50 ms, like a URL). */
+async function waitForOutput(output: () => string, pattern: RegExp, options: Omit<WaitOptions, 'ready'>): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  const until = performance.now() + timeoutMs;
+  let abandoned: string | undefined;
+  void options.abandon?.then((reason) => (abandoned = reason));
+  while (!pattern.test(output())) {
+    if (abandoned !== undefined) throw new Error(abandoned);
+    if (performance.now() > until) throw new Error(`its output did not match ${String(pattern)} within ${(timeoutMs / 1000).toFixed(1)} s`);
+    await sleep(POLL_MS);
+  }
 }
 
 /** Stops every process started here that is still running. */
