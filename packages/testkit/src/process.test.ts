@@ -103,7 +103,9 @@ describe('startProcess', () => {
 
   it('is ready by its output when it serves nothing, and fails when it exits first', async () => {
     const port = await freePort();
+    let seen = '';
     const watcher = await startProcess({
+      onOutput: (text) => (seen += text),
       name: 'watcher',
       command: process.execPath,
       args: [FIXTURE, String(port)],
@@ -111,6 +113,7 @@ describe('startProcess', () => {
       readyOutput: /starting on \d+/,
     });
     assert.equal(watcher.url, '');
+    assert.match(seen, /starting on/, 'every chunk reaches onOutput');
     assert.match(watcher.output(), new RegExp(`fixture ${watcher.pid} starting on ${port}`));
     await watcher.stop();
     await assert.rejects(

@@ -30,6 +30,8 @@ export interface StartOptions {
   timeoutMs?: number;
   /** Also print the process's output here (a command that serves in the foreground). */
   echo?: boolean;
+  /** Every chunk of its output (stdout and stderr), for a caller that reads more than the tail. */
+  onOutput?: (text: string) => void;
 }
 
 export interface RunningProcess {
@@ -143,7 +145,9 @@ export async function startProcess(options: StartOptions): Promise<RunningProces
   });
   let tail = '';
   const keep = (stream: NodeJS.WriteStream) => (chunk: Buffer) => {
-    tail = (tail + chunk.toString()).slice(-OUTPUT_TAIL);
+    const text = chunk.toString();
+    tail = (tail + text).slice(-OUTPUT_TAIL);
+    options.onOutput?.(text);
     if (options.echo) stream.write(chunk);
   };
   child.stdout?.on('data', keep(process.stdout));
