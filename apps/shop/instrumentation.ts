@@ -14,12 +14,18 @@ export async function register() {
     const registry = process.env.FEDERATION_REGISTRY;
     if (registry) {
       const { versionOf } = await import('@repo/releases');
-      const { registerRelease } = await import('@repo/releases/registry');
+      const { openRegistryStore, registerRelease } = await import('@repo/releases/store');
       const version = versionOf('shop', process.env.ZONE_RELEASE ?? '');
       const origin = `http://localhost:${process.env.PORT}`;
       const by = `${process.env.NODE_ENV === 'development' ? 'dev' : 'start'} of shop@${version}`;
-      const entry = registerRelease(registry, 'shop', version, origin, { live: 'if-none', by });
-      console.log(`shop@${version} registered at ${origin} in ${registry}; live: shop@${entry.live}`);
+      // A registry that cannot be written (an HTTP registry not up yet, a bad token) must not
+      // stop shop from serving: it is said, and hosts keep the releases they know.
+      try {
+        const entry = await registerRelease(openRegistryStore(registry), 'shop', version, origin, { live: 'if-none', by });
+        console.log(`shop@${version} registered at ${origin} in ${registry}; live: shop@${entry.live}`);
+      } catch (error) {
+        console.error(`shop@${version} at ${origin} could not be registered: ${(error as Error).message}`);
+      }
     }
   }
 }

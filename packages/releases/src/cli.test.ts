@@ -4,8 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after, describe, it } from 'node:test';
-import { readRegistry, registerRelease } from './registry.ts';
+import { after, before, describe, it } from 'node:test';
+import { readRegistry } from './registry.ts';
+import { openRegistryStore, registerRelease } from './store.ts';
 
 const BIN = fileURLToPath(new URL('../bin/releases.mjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'releases-cli-'));
@@ -22,8 +23,10 @@ function cli(registry: string, ...args: string[]) {
 describe('the release commands', () => {
   // Origins where nothing listens (port 2), so "does it answer" has a known answer: no.
   const registry = join(dir, 'registry.json');
-  registerRelease(registry, 'shop', '1.0.0', 'http://127.0.0.1:2', { live: 'if-none', by: 'test' });
-  registerRelease(registry, 'shop', '1.1.0', 'http://127.0.0.1:2', { live: 'always', by: 'test' });
+  before(async () => {
+    await registerRelease(openRegistryStore(registry), 'shop', '1.0.0', 'http://127.0.0.1:2', { live: 'if-none', by: 'test' });
+    await registerRelease(openRegistryStore(registry), 'shop', '1.1.0', 'http://127.0.0.1:2', { live: 'always', by: 'test' });
+  });
 
   it('lists releases, where they are served, whether they answer and which is live', () => {
     const { status, stdout } = cli(registry, 'list');

@@ -47,3 +47,39 @@ export function isValidVersion(version: string): boolean {
  * serve it beside 1.0.0.
  */
 export const BROKEN_RELEASE = { remote: 'shop', version: '1.1.0', defect: 'header' } as const;
+
+/** Which pointer a visitor's request followed: the live release, or a canary's share of visitors. */
+export type Rollout = 'live' | 'canary';
+
+/**
+ * The cookie that names a visitor: 32 lowercase hex digits, set by a host's server on the first
+ * response that finds none. Ports do not isolate cookies, so every zone of the site sees the same
+ * visitor, and a visitor keeps one bucket (and so one release) across home and checkout.
+ */
+export const VISITOR_COOKIE = 'mf_visitor';
+
+/** A new visitor id: 128 random bits as 32 lowercase hex digits (Web Crypto: servers and browsers). */
+export function newVisitorId(): string {
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * A visitor's bucket, 0..99, the same for the same id everywhere (server render, hydration, every
+ * zone). A canary of `percent` takes buckets below it, so raising the percent keeps the visitors
+ * it already had. FNV-1a mixed by murmur3's finaliser: ids need not be random (any cookie value
+ * works) and still spread evenly.
+ */
+export function bucketOf(visitor: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < visitor.length; i++) {
+    hash ^= visitor.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
+  return (hash >>> 0) % 100;
+}
