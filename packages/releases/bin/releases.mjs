@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `releases <list|rollback|deploy> ...`: the release commands (src/cli.ts), run through tsx so
+ * `releases <list|rollback|canary|promote|deploy> ...`: the release commands (src/cli.ts), run through tsx so
  * the package stays TypeScript without a build step.
  */
 import { tsImport } from 'tsx/esm/api';

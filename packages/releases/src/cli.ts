@@ -1,27 +1,39 @@
 /**
  * The release commands (`releases`, this package's bin; the root package.json runs them):
  *
- *   npm run releases                                  every release, and which is live
- *   npm run rollback -- shop <release> [--force]      point the hosts at an earlier release
+ *   npm run releases                                   every release, which is live, the canary, the last moves
+ *   npm run rollback -- shop <release> [--force]       point the hosts at another release (ends any canary)
+ *   npm run canary -- shop <release> --percent <n> [--force]
+ *                                                      send n % of visitors to a release (again: change n)
+ *   npm run promote -- shop [--force]                  make the canary live for everyone
  *   npm run deploy -- shop <version> [--defect header] [--port 3011]
- *                                                     build a release, serve it, point at it
+ *                                                      build a release, serve it, point at it
  *
- * The registry is FEDERATION_REGISTRY, else `.federation/registry.json` at the repository root.
+ * The registry is FEDERATION_REGISTRY (a file or an http(s) URL), else `.federation/registry.json`
+ * at the repository root. Exit 2 for a usage error, 1 for a refusal (the message says why).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { answers, startProcess } from '@repo/testkit/process';
 import { isRemoteName, REMOTE_NAMES, topology, type RemoteName } from '@repo/topology';
 import { entryUrl, isValidVersion, versionOf } from './index.ts';
-import { registryFile } from './default-file.ts';
-import { moveLive, readRegistry, RegistryError } from './registry.ts';
+import { RegistryError, type PointerMove, type Registry, type RemoteReleases } from './model.ts';
+import { moveLive, openRegistryStore, promoteCanary, startCanary, type RegistryStore } from './store.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
+/** How many of a remote's last moves `list` shows. */
+const MOVES_SHOWN = 5;
+/** How long `deploy` waits for the release it started to register itself. */
+const REGISTRATION_TIMEOUT_MS = 60_000;
+
 class UsageError extends Error {}
 
-const USAGE = 'commands: list, rollback <remote> <release> [--force], deploy <remote> <version> [--defect <name>] [--port <n>]';
+const USAGE =
+  'commands: list, rollback <remote> <release> [--force], canary <remote> <release> --percent <n> [--force], ' +
+  'promote <remote> [--force], deploy <remote> <version> [--defect <name>] [--port <n>]';
 
 /** The command's arguments; unknown options and missing values are usage errors. */
 function parse(args: string[]) {
@@ -29,7 +41,12 @@ function parse(args: string[]) {
     return parseArgs({
       args,
       allowPositionals: true,
-      options: { force: { type: 'boolean' }, defect: { type: 'string' }, port: { type: 'string' } },
+      options: {
+        force: { type: 'boolean' },
+        defect: { type: 'string' },
+        port: { type: 'string' },
+        percent: { type: 'string' },
+      },
     });
   } catch (error) {
     throw new UsageError(`${(error as Error).message}; ${USAGE}`);
@@ -48,37 +65,106 @@ function serving(origin: string, ms = 1_000): Promise<boolean> {
   return answers(entryUrl({ origin }, 'browser'), { ready: (response) => response.ok, timeoutMs: ms });
 }
 
-async function list(file: string): Promise<void> {
-  const registry = readRegistry(file);
-  console.log(`registry: ${file}`);
-  const entries = Object.entries(registry) as [RemoteName, NonNullable<(typeof registry)[RemoteName]>][];
+/**
+ * Refuses to send visitors to a registered release whose browser entry does not answer (they
+ * would all get the remote's fallback), unless forced. An unregistered release is left to the
+ * operation, which refuses it with the list of registered ones.
+ */
+async function refuseIfDown(entry: RemoteReleases | undefined, remote: RemoteName, version: string, what: string, force: boolean | undefined) {
+  const record = entry?.releases[version];
+  if (record && !force && !(await serving(record.origin))) {
+    throw new RegistryError(
+      `${remote}@${version} at ${record.origin} does not answer; ${what} would put its visitors on the fallback. ` +
+        'Start it first, or pass --force.',
+    );
+  }
+}
+
+function describeMove(remote: RemoteName, move: PointerMove): string {
+  const release = (version: string | null) => (version === null ? 'none' : `${remote}@${version}`);
+  const percent = move.percent === undefined ? '' : ` ${move.percent} %`;
+  const kind = move.kind ?? 'live';
+  const figures = move.figures ? ` [${Object.entries(move.figures).map(([key, value]) => `${key}=${value}`).join(' ')}]` : '';
+  return `${move.at}  ${kind}${percent}  ${release(move.from)} → ${release(move.to)}  by ${move.by}${move.reason ? `: ${move.reason}` : ''}${figures}`;
+}
+
+async function list(store: RegistryStore): Promise<void> {
+  const registry = await store.read();
+  console.log(`registry: ${store.location}`);
+  const entries = Object.entries(registry) as [RemoteName, RemoteReleases][];
   if (entries.length === 0) console.log('no releases registered yet (a remote registers itself when it starts)');
   for (const [remote, entry] of entries) {
     for (const [version, record] of Object.entries(entry.releases)) {
       const up = (await serving(record.origin)) ? 'serving' : 'not answering';
-      const live = entry.live === version ? '  ← live' : '';
-      console.log(`${remote}@${version}  ${record.origin}  ${up}${live}`);
+      const canary = entry.canary?.version === version ? entry.canary : null;
+      const role =
+        entry.live === version ? '  ← live' : canary ? `  ← canary ${canary.percent} % since ${canary.since} (by ${canary.by})` : '';
+      console.log(`${remote}@${version}  ${record.origin}  ${up}${role}`);
+    }
+    const moves = entry.moves.slice(-MOVES_SHOWN);
+    if (moves.length) {
+      console.log(`${remote}: last ${moves.length === 1 ? 'move' : `${moves.length} moves`}, newest last:`);
+      for (const move of moves) console.log(`  ${describeMove(remote, move)}`);
     }
   }
 }
 
-async function rollback(file: string, args: string[]): Promise<void> {
+async function rollback(store: RegistryStore, args: string[]): Promise<void> {
   const { values, positionals } = parse(args);
   const remote = remoteArg(positionals[0]);
   if (!positionals[1]) throw new UsageError('name the release to point at, e.g. `npm run rollback -- shop 1.0.0`');
   const version = versionOf(remote, positionals[1]);
-  const record = readRegistry(file)[remote]?.releases[version];
-  if (record && !values.force && !(await serving(record.origin))) {
-    throw new RegistryError(
-      `${remote}@${version} at ${record.origin} does not answer; pointing at it would put every host on its fallback. ` +
-        'Start it first, or pass --force.',
-    );
-  }
-  const move = moveLive(file, remote, version, 'rollback');
-  console.log(`${remote}: live ${remote}@${move.from ?? 'none'} → ${remote}@${move.to} (${move.at})`);
+  const entry = (await store.read())[remote];
+  await refuseIfDown(entry, remote, version, 'pointing at it', values.force);
+  const move = await moveLive(store, remote, version, 'rollback');
+  if (entry?.canary) console.log(`${remote}: canary ${remote}@${entry.canary.version} (${entry.canary.percent} %) ended`);
+  if (move.kind !== 'canary-end') console.log(`${remote}: live ${remote}@${move.from ?? 'none'} → ${remote}@${move.to} (${move.at})`);
 }
 
-async function deploy(file: string, args: string[]): Promise<void> {
+/** `--percent`: an integer from 0 to 100, written as one (`25`, not `25.0` or `1e1`). */
+function percentArg(value: string | undefined): number {
+  if (value === undefined) throw new UsageError('say how many visitors get the canary, e.g. `--percent 25`');
+  if (!/^\d{1,3}$/.test(value.trim()) || Number(value) > 100) {
+    throw new RegistryError(`--percent must be an integer from 0 to 100, not ${JSON.stringify(value)}`);
+  }
+  return Number(value);
+}
+
+async function canary(store: RegistryStore, args: string[]): Promise<void> {
+  const { values, positionals } = parse(args);
+  const remote = remoteArg(positionals[0]);
+  if (!positionals[1]) throw new UsageError('name the release, e.g. `npm run canary -- shop 1.2.0 --percent 25`');
+  const version = versionOf(remote, positionals[1]);
+  const percent = percentArg(values.percent);
+  await refuseIfDown((await store.read())[remote], remote, version, 'a canary of it', values.force);
+  const move = await startCanary(store, remote, version, percent, 'canary');
+  console.log(`${remote}: canary ${remote}@${move.to} for ${percent} % of visitors, the rest on ${remote}@${move.from} (${move.at})`);
+}
+
+async function promote(store: RegistryStore, args: string[]): Promise<void> {
+  const { values, positionals } = parse(args);
+  const remote = remoteArg(positionals[0]);
+  if (positionals.length > 1) throw new UsageError('promote takes only the remote: `npm run promote -- shop`');
+  const entry = (await store.read())[remote];
+  if (entry?.canary) await refuseIfDown(entry, remote, entry.canary.version, 'promoting it', values.force);
+  const move = await promoteCanary(store, remote, 'promote');
+  console.log(`${remote}: promoted ${remote}@${move.to} (canary at ${move.percent} %) to live, from ${remote}@${move.from ?? 'none'} (${move.at})`);
+}
+
+/** Waits until `remote@version` is in the registry: the release registers itself once its server has started. */
+async function registered(store: RegistryStore, remote: RemoteName, version: string): Promise<void> {
+  const deadline = Date.now() + REGISTRATION_TIMEOUT_MS;
+  let registry: Registry = {};
+  while (!(registry[remote]?.releases[version] !== undefined)) {
+    if (Date.now() > deadline) {
+      throw new RegistryError(`${remote}@${version} serves, but did not register itself in ${store.location} within ${REGISTRATION_TIMEOUT_MS / 1000} s`);
+    }
+    await sleep(100);
+    registry = await store.read().catch(() => ({}));
+  }
+}
+
+async function deploy(store: RegistryStore, args: string[]): Promise<void> {
   const { values, positionals } = parse(args);
   const { defect } = values;
   const remote = remoteArg(positionals[0]);
@@ -89,7 +175,7 @@ async function deploy(file: string, args: string[]): Promise<void> {
   const origin = `http://localhost:${port}`;
   const workspace = `apps/${remote}`;
   const releaseArgs = ['--release', version, ...(defect ? ['--defect', defect] : [])];
-  const env = { FEDERATION_REGISTRY: file };
+  const env = { FEDERATION_REGISTRY: store.location };
 
   console.log(`deploy: building ${remote}@${version}${defect ? ` with the "${defect}" defect` : ''}…`);
   const build = spawnSync('npm', ['run', 'build', '--workspace', workspace, '--', ...releaseArgs], {
@@ -107,15 +193,13 @@ async function deploy(file: string, args: string[]): Promise<void> {
     cwd: REPO_ROOT,
     env,
     readyUrl: entryUrl({ origin }, 'browser'),
-    // Serving is not enough: shop registers the release when its server has started (its
-    // instrumentation), and only a registered release can be pointed at.
-    ready: (response) => response.ok && readRegistry(file)[remote]?.releases[version] !== undefined,
+    ready: (response) => response.ok,
     echo: true,
   });
   // The server has its own process group, so Ctrl-C reaches only this command: stop it from here.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void server.stop());
-  void server.exited.then((code) => {
-    const live = readRegistry(file)[remote]?.live;
+  void server.exited.then(async (code) => {
+    const live = (await store.read().catch(() => ({}) as Registry))[remote]?.live;
     if (live === version) {
       console.log(
         `deploy: ${remote}@${version} stopped but is still live: hosts show their fallback until you run ` +
@@ -124,16 +208,21 @@ async function deploy(file: string, args: string[]): Promise<void> {
     }
     process.exit(code ?? 0);
   });
-  const move = moveLive(file, remote, version, 'deploy');
+  // Serving is not enough: shop registers the release when its server has started (its
+  // instrumentation), and only a registered release can be pointed at.
+  await registered(store, remote, version);
+  const move = await moveLive(store, remote, version, 'deploy');
   console.log(`deploy: ${remote} live ${remote}@${move.from ?? 'none'} → ${remote}@${move.to}. Ctrl-C stops this release.`);
 }
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
-  const file = registryFile();
-  if (command === 'list') return list(file);
-  if (command === 'rollback') return rollback(file, args);
-  if (command === 'deploy') return deploy(file, args);
+  const store = openRegistryStore();
+  if (command === 'list') return list(store);
+  if (command === 'rollback') return rollback(store, args);
+  if (command === 'canary') return canary(store, args);
+  if (command === 'promote') return promote(store, args);
+  if (command === 'deploy') return deploy(store, args);
   throw new UsageError(USAGE);
 }
 
