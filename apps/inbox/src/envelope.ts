@@ -139,7 +139,10 @@ function incomingEvent(text: string, fallbackId: unknown, what: string): Incomin
   return { eventId, payload, text };
 }
 
-/** Item types stored. Everything else (sessions, client reports, attachments...) is accepted and dropped. */
+/**
+ * Item types stored as events. Sessions are read by sessions/protocol.ts; everything else (client
+ * reports, attachments, transactions...) is accepted and dropped.
+ */
 export const STORED_ITEM_TYPES: ReadonlySet<string> = new Set(['event']);
 
 /** The events of an envelope, validated; throws before anything is stored if one is malformed. */

@@ -169,8 +169,9 @@ describe('rate limit', () => {
     assert.equal(refused.headers.get('x-sentry-rate-limits'), `${retryAfter}:error;default:project`);
     assert.match(refused.headers.get('access-control-expose-headers') ?? '', /X-Sentry-Rate-Limits/);
 
-    // Sessions and client reports still pass; another project is not limited.
-    assert.equal((await post(run.url, '{}\n{"type":"session"}\n{"sid":"a"}\n')).status, 200);
+    // Sessions (their own window) and client reports still pass; another project is not limited.
+    const session = { init: true, started: new Date().toISOString(), attrs: { release: 'shop@1.0.0' } };
+    assert.equal((await post(run.url, `{}\n{"type":"session"}\n${JSON.stringify(session)}\n{"type":"client_report"}\n{}\n`)).status, 200);
     assert.equal((await post(run.url, envelope([errorEvent('home')]), { project: HOME.id, key: HOME.publicKey })).status, 200);
     assert.equal((await listEvents(run)).length, 3);
   });

@@ -12,6 +12,10 @@
  *
  * What is stored is the event symbolicated (symbolicate/): frames resolved through the source maps
  * uploaded to the project, the frames as sent in `raw_stacktrace`; as sent when nothing resolves.
+ *
+ * Session items (`session`, `sessions`: release health, sessions/protocol.ts) take the same path:
+ * the same keys, validated with the events (one malformed item refuses the request, nothing
+ * stored), rate limited in their own category, and written in the events' transaction.
  */
 
 import {
@@ -29,6 +33,7 @@ import { type ApiResponse, refuse } from './http/answer.ts';
 import { type JsonObject, asString } from './json.ts';
 import { type Project, projectById } from './projects.ts';
 import type { RateLimiter } from './rate-limit.ts';
+import { type EnvelopeSessions, NO_SESSIONS, envelopeSessions } from './sessions/protocol.ts';
 import type { EventStore, KeySource, StoredEvent } from './store.ts';
 import type { ResolveDevFrames } from './symbolicate/dev-frames.ts';
 import type { Symbolicate } from './symbolicate/symbolicator.ts';
@@ -177,11 +182,11 @@ export async function ingest(request: IngestRequest, context: IngestContext): Pr
     if (!('project' in sender)) return sender;
     const { project } = sender;
 
-    const incoming: IncomingEvent[] = envelopeHeader
-      ? envelopeEvents(parseEnvelope(request.body, envelopeHeader))
-      : [storeEvent(request.body)];
+    const envelope = envelopeHeader ? parseEnvelope(request.body, envelopeHeader) : undefined;
+    const incoming: IncomingEvent[] = envelope ? envelopeEvents(envelope) : [storeEvent(request.body)];
+    const sessions: EnvelopeSessions = envelope ? envelopeSessions(envelope) : NO_SESSIONS;
 
-    const limited = context.rateLimiter?.take(project.id, incoming.length);
+    const limited = context.rateLimiter?.take(project.id, incoming.length, sessions.items);
     if (limited) {
       return refuse(
         429,
@@ -206,6 +211,7 @@ export async function ingest(request: IngestRequest, context: IngestContext): Pr
       await context.store.append(
         records,
         events.map((event) => event.text),
+        sessions.items === 0 ? undefined : { projectId: project.id, ...sessions },
       );
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);

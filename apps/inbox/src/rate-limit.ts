@@ -1,9 +1,10 @@
 /**
- * A per-project rate limit on stored events (`INBOX_RATE_LIMIT=<events>/<seconds>`), answered as
+ * A per-project rate limit on stored items (`INBOX_RATE_LIMIT=<items>/<seconds>`), answered as
  * Sentry's ingest answers one: 429 with `Retry-After: <seconds>` and
- * `X-Sentry-Rate-Limits: <seconds>:<categories>:<scope>`, here `<seconds>:error;default:project`
- * (the categories of the items the inbox stores: events with and without an exception; SDKs stop
- * sending those categories to this DSN for that long, and keep sending sessions and the like).
+ * `X-Sentry-Rate-Limits: <seconds>:<categories>:<scope>`. Events and sessions have a window each,
+ * as Sentry's quotas are per data category: `<seconds>:error;default:project` when events do not
+ * fit (SDKs stop sending events to this DSN for that long and keep sending sessions),
+ * `<seconds>:session:project` when session items (`session`, `sessions`) do not.
  *
  * Fixed windows: each project gets `events` events per `windowSeconds`, counted from the first
  * event of the window. A request whose events do not all fit is refused whole (nothing stored),
@@ -14,6 +15,7 @@
 import type { RateLimit } from './config.ts';
 
 export const RATE_LIMITED_CATEGORIES = 'error;default';
+export const SESSION_CATEGORIES = 'session';
 
 export interface RateLimitRefusal {
   readonly retryAfterSeconds: number;
@@ -21,33 +23,47 @@ export interface RateLimitRefusal {
 }
 
 export class RateLimiter {
-  private readonly windows = new Map<number, { start: number; used: number }>();
+  private readonly windows = new Map<string, { start: number; used: number }>();
 
   constructor(
     private readonly limit: RateLimit,
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Takes `events` from the project's window, or says how long to wait when they do not fit. */
-  take(projectId: number, events: number): RateLimitRefusal | undefined {
-    if (events === 0) return undefined;
+  /**
+   * Takes `events` and `sessions` (session items) from the project's windows, all or nothing, or
+   * says how long to wait and for which categories when they do not fit.
+   */
+  take(projectId: number, events: number, sessions = 0): RateLimitRefusal | undefined {
     const now = this.now();
     const windowMs = this.limit.windowSeconds * 1000;
-    let window = this.windows.get(projectId);
-    if (!window || now - window.start >= windowMs) {
-      window = { start: now, used: 0 };
-      this.windows.set(projectId, window);
-    }
-    if (window.used + events <= this.limit.events) {
-      window.used += events;
+    const wanted = [
+      { key: `${projectId}:error`, count: events, categories: RATE_LIMITED_CATEGORIES },
+      { key: `${projectId}:session`, count: sessions, categories: SESSION_CATEGORIES },
+    ].filter(({ count }) => count > 0);
+    const windows = wanted.map(({ key }) => {
+      let window = this.windows.get(key);
+      if (!window || now - window.start >= windowMs) {
+        window = { start: now, used: 0 };
+        this.windows.set(key, window);
+      }
+      return window;
+    });
+    const full = wanted.filter(({ count }, i) => (windows[i]?.used ?? 0) + count > this.limit.events);
+    if (full.length === 0) {
+      wanted.forEach(({ count }, i) => {
+        const window = windows[i];
+        if (window) window.used += count;
+      });
       return undefined;
     }
-    const retryAfterSeconds = Math.max(1, Math.ceil((window.start + windowMs - now) / 1000));
+    const ends = full.map(({ key }) => (this.windows.get(key)?.start ?? now) + windowMs);
+    const retryAfterSeconds = Math.max(1, Math.ceil((Math.max(...ends) - now) / 1000));
     return {
       retryAfterSeconds,
       headers: {
         'Retry-After': String(retryAfterSeconds),
-        'X-Sentry-Rate-Limits': `${retryAfterSeconds}:${RATE_LIMITED_CATEGORIES}:project`,
+        'X-Sentry-Rate-Limits': full.map(({ categories }) => `${retryAfterSeconds}:${categories}:project`).join(', '),
       },
     };
   }

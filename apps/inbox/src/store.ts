@@ -15,13 +15,16 @@
  *
  * One process per data directory: the database is opened with `locking_mode=EXCLUSIVE`, so a
  * second inbox on the same directory fails at start instead of serving a stale index.
-
+ *
+ * Sessions (release health) live in the same database (sessions/store.ts): a request's events
+ * and sessions are written in one transaction, so a 200 means both are on disk.
  */
 
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { type JsonObject, parseJsonObject } from './json.ts';
+import { SESSIONS_SCHEMA, SessionStore, type SessionWrite } from './sessions/store.ts';
 
 /** Where the request's client key came from. */
 export type KeySource = 'query' | 'header' | 'envelope';
@@ -43,7 +46,8 @@ export interface StoredEvent {
 
 export const DATABASE_FILE = 'inbox.sqlite';
 
-const SCHEMA_VERSION = 1;
+// 2: sessions and session_aggregates.
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS events (
@@ -58,7 +62,7 @@ const SCHEMA = `
     payload      TEXT    NOT NULL,     -- the event as sent (JSON)
     UNIQUE (project_id, event_id)
   ) STRICT;
-`;
+${SESSIONS_SCHEMA}`;
 
 interface EventRow {
   readonly project_id: number;
@@ -103,6 +107,7 @@ interface PendingAppend {
   readonly records: readonly StoredEvent[];
   /** Each record's payload as JSON, made before queuing so one bad record fails only its own append. */
   readonly payloads: readonly string[];
+  readonly sessions: SessionWrite | undefined;
   readonly resolve: (stored: StoredEvent[]) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -110,6 +115,8 @@ interface PendingAppend {
 export class EventStore {
   /** Problems found while opening (skipped records), for the caller to report. */
   readonly warnings: readonly string[];
+  /** The sessions (release health), read here; written through `append`. */
+  readonly sessions: SessionStore;
   private readonly byProject = new Map<number, StoredEvent[]>();
   private readonly byId = new Map<string, StoredEvent>();
   private readonly listeners: StoredListener[] = [];
@@ -124,6 +131,7 @@ export class EventStore {
     warnings: string[],
   ) {
     this.warnings = warnings;
+    this.sessions = new SessionStore(db);
     this.insert = db.prepare(
       `INSERT OR IGNORE INTO events
          (project_id, event_id, project_slug, public_key, key_source, envelope_dsn, received, payload)
@@ -179,9 +187,10 @@ export class EventStore {
    * Durably stores the records not already stored (same project and event id), in order.
    * Resolves with those it stored once they are on disk; rejects (storing none) on failure.
    * `texts`, when given, are the events' JSON as received, stored as they are (else each event is
-   * serialised again); they are not kept in memory.
+   * serialised again); they are not kept in memory. `sessions`, the request's session updates and
+   * aggregates, are written in the same transaction.
    */
-  append(records: readonly StoredEvent[], texts?: readonly string[]): Promise<StoredEvent[]> {
+  append(records: readonly StoredEvent[], texts?: readonly string[], sessions?: SessionWrite): Promise<StoredEvent[]> {
     if (this.closed) return Promise.reject(new Error('the event store is closed'));
     let payloads: string[];
     try {
@@ -190,7 +199,7 @@ export class EventStore {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     return new Promise((resolve, reject) => {
-      this.pending.push({ records, payloads, resolve, reject });
+      this.pending.push({ records, payloads, sessions, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
@@ -207,8 +216,9 @@ export class EventStore {
     let stored: StoredEvent[][];
     try {
       stored = this.db.transaction(() =>
-        batch.map(({ records, payloads }) =>
-          records.filter(
+        batch.map(({ records, payloads, sessions }) => {
+          if (sessions) this.sessions.write(sessions);
+          return records.filter(
             (record, i) =>
               this.insert.run({
                 projectId: record.projectId,
@@ -220,8 +230,8 @@ export class EventStore {
                 received: record.received,
                 payload: payloads[i] ?? '{}',
               }).changes === 1,
-          ),
-        ),
+          );
+        }),
       )();
     } catch (error) {
       for (const { reject } of batch) reject(error);
