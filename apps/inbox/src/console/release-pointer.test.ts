@@ -37,7 +37,7 @@ describe('release pointer endpoint', () => {
     const section = releasesOf((await page(`${run.url}/teams/shop`)).markup) ?? '';
     assert.match(section, /<tr data-release="1\.0\.0" data-live>/);
     assert.ok(section.includes('<button type="submit">Make shop@1.1.0 live</button>'));
-    assert.ok(section.includes('shop@1.1.0 → shop@1.0.0'));
+    assert.ok(section.includes('live <code>shop@1.1.0</code> → <code>shop@1.0.0</code>'));
     assert.ok(section.includes('<td>inbox</td>'));
   });
 
@@ -46,7 +46,8 @@ describe('release pointer endpoint', () => {
     const moved = await postJson(run, { version: 'shop@1.0.0' });
     assert.equal(moved.status, 200);
     const body = (await moved.json()) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(body).sort(), ['at', 'by', 'from', 'to']);
+    assert.deepEqual(Object.keys(body).sort(), ['at', 'by', 'from', 'kind', 'to']);
+    assert.equal(body.kind, 'live');
     assert.equal(body.from, '1.1.0');
     assert.equal(body.to, '1.0.0');
     assert.equal(body.by, 'inbox');

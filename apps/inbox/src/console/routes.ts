@@ -1,75 +1,113 @@
 /**
- * The deploy console: moving a remote's live release from the inbox, as `npm run rollback` does
- * from a terminal. The inbox mounts its routes at `/api/releases` and shows its panel in a
+ * The deploy console: moving a remote's releases from the inbox, as `npm run rollback`,
+ * `canary` and `promote` do from a terminal, and serving the release registry over HTTP. The
+ * inbox mounts its routes at `/api/releases` (after its Host check) and shows its panel in a
  * remote's team view; the receiver itself (ingest, store, read) knows nothing of releases.
  *
- *   POST    /api/releases/<remote>/live    make a release live (release-pointer.ts), from the
- *                                          inbox's own pages only (same-origin.ts)
- *   OPTIONS /api/releases/...              no CORS granted: 403 from another origin, else 204
- *   other methods on .../<remote>/live     405
- *   anything else under /api/releases/     404
+ *   GET|HEAD /api/releases/registry.json           the registry, for hosts, commands and the guard;
+ *   PUT      /api/releases/registry.json             writers with the registry token (registry-route.ts)
+ *   POST     /api/releases/<remote>/live             make a release live, ending any canary
+ *   POST     /api/releases/<remote>/canary           start or change a canary
+ *   POST     /api/releases/<remote>/promote          make the canary live
+ *   POST     /api/releases/<remote>/canary/end       end the canary
+ *                                                    (these four: release-pointer.ts, from the
+ *                                                    inbox's own pages only, same-origin.ts)
+ *   OPTIONS  /api/releases/...                       no CORS granted: 403 from another origin, else 204
+ *   other methods on those paths                     405
+ *   anything else under /api/releases/               404
  */
 
 import { Hono } from 'hono';
+import { registryToken as defaultRegistryToken, openRegistryStore } from '@repo/releases/store';
 import { type Owner, isRemoteName } from '@repo/topology';
 import { pathOf, refuse, send, wrongMethod } from '../http/answer.ts';
 import { bodyLimit } from '../http/body-limit.ts';
 import type { ReadAuth } from '../http/read-token.ts';
 import { type InboxEnv, header } from '../http/request.ts';
+import type { ReleaseHealth } from '../sessions/health.ts';
 import type { Html } from '../ui/html.ts';
-import { MAX_RELEASE_BODY_BYTES, moveLivePointer } from './release-pointer.ts';
+import { registryRoutes } from './registry-route.ts';
+import { type ReleaseProbe, probeRelease } from './release-probe.ts';
+import { MAX_RELEASE_BODY_BYTES, type PointerAction, answerPointerRequest } from './release-pointer.ts';
 import { releasesSection } from './releases-panel.ts';
 import { sameOriginOnly } from './same-origin.ts';
 
 export interface ConsoleOptions {
-  /** The release registry (@repo/releases) the panel shows and the endpoint moves. */
+  /** The release registry the panel shows and the endpoints move: a file path or an http(s) URL; registryFile by default. */
+  readonly registry?: string;
+  /** The file `GET|PUT /api/releases/registry.json` serves (INBOX_REGISTRY_FILE, else the registry when it is a file). */
   readonly registryFile: string;
+  /** The token a PUT of the registry must carry; registryToken() of @repo/releases/store by default. */
+  readonly registryToken?: string;
+  /** Release health of an owner's project (sessions per release), for the panel. */
+  readonly health: (owner: Owner) => readonly ReleaseHealth[];
   /** The inbox's read token: a move needs it when set. */
   readonly auth: ReadAuth;
   /** The inbox's own origins (known once it listens). */
   readonly ownOrigins: () => readonly string[];
+  /** Checks that a release answers before a canary goes to it; its browser entry by default. */
+  readonly probe?: ReleaseProbe;
 }
 
 export interface DeployConsole {
   /** To mount at `/api/releases`. */
   readonly routes: Hono<InboxEnv>;
   /** The Releases panel for a team's view: a remote's releases, nothing for other teams. */
-  panel(owner: Owner, token: string | undefined): Html | '';
+  panel(owner: Owner, token: string | undefined): Promise<Html | ''>;
 }
 
-export function createConsole({ registryFile, auth, ownOrigins }: ConsoleOptions): DeployConsole {
+/** The endpoints that move pointers, by path under `/<remote>`. */
+const ACTIONS: readonly (readonly [string, PointerAction])[] = [
+  ['/live', 'live'],
+  ['/canary', 'canary'],
+  ['/promote', 'promote'],
+  ['/canary/end', 'end'],
+];
+
+export function createConsole(options: ConsoleOptions): DeployConsole {
+  const { auth, ownOrigins, health } = options;
+  const store = openRegistryStore(options.registry ?? options.registryFile);
+  const probe = options.probe ?? probeRelease;
   const routes = new Hono<InboxEnv>();
   const fromOwnPages = sameOriginOnly(ownOrigins);
 
+  // Before the own-pages rule: hosts and tools on other machines read and write it.
+  routes.route('/', registryRoutes({ file: options.registryFile, token: options.registryToken ?? defaultRegistryToken() }));
+
   routes.options('*', fromOwnPages, (c) => c.body(null, 204, { Allow: 'POST, OPTIONS' }));
 
-  routes.post(
-    '/:remote/live',
-    fromOwnPages,
-    bodyLimit({ maxRawBytes: MAX_RELEASE_BODY_BYTES, maxDecodedBytes: MAX_RELEASE_BODY_BYTES }),
-    (c) => {
-      const answer = moveLivePointer(
+  const readBody = bodyLimit({ maxRawBytes: MAX_RELEASE_BODY_BYTES, maxDecodedBytes: MAX_RELEASE_BODY_BYTES });
+  for (const [suffix, action] of ACTIONS) {
+    routes.post(`/:remote${suffix}`, fromOwnPages, readBody, async (c) => {
+      const answer = await answerPointerRequest(
+        action,
         {
           remote: c.req.param('remote'),
           contentType: header(c, 'content-type'),
           authorization: header(c, 'authorization'),
           body: c.get('body'),
         },
-        { registryFile, auth },
+        { store, auth, probe },
       );
       if ('location' in answer) return c.body(null, 303, { Location: answer.location, 'Cache-Control': 'no-store' });
       return send(c, answer);
-    },
-  );
-
-  routes.all('/:remote/live', (c) => wrongMethod(c, 'POST'));
+    });
+    routes.all(`/:remote${suffix}`, (c) => wrongMethod(c, 'POST'));
+  }
 
   routes.all('*', (c) =>
-    send(c, refuse(404, `Nothing at ${pathOf(c)}; POST /api/releases/<remote>/live moves a live pointer.`)),
+    send(
+      c,
+      refuse(
+        404,
+        `Nothing at ${pathOf(c)}; POST /api/releases/<remote>/live, /canary, /promote or /canary/end moves a pointer, ` +
+          'GET /api/releases/registry.json reads the registry.',
+      ),
+    ),
   );
 
   return {
     routes,
-    panel: (owner, token) => (isRemoteName(owner) ? releasesSection(owner, registryFile, token) : ''),
+    panel: async (owner, token) => (isRemoteName(owner) ? releasesSection(owner, { store, health: health(owner), token }) : ''),
   };
 }
