@@ -74,7 +74,6 @@ export function uiRoutes({ store, issues, auth, site, teamPanel }: UiRoutesConte
     issues,
     port: site.port,
     token: auth.required ? c.req.query('token') : undefined,
-    teamPanel,
   });
 
   routes.get('/ui/:file', async (c, next) => {
@@ -91,9 +90,12 @@ export function uiRoutes({ store, issues, auth, site, teamPanel }: UiRoutesConte
 
   routes.get('/', (c) => page(c, 200, renderIndex(ui(c))));
 
-  routes.get('/teams/:owner', (c) => {
+  routes.get('/teams/:owner', async (c) => {
     const project = projectBySlug(c.req.param('owner'));
-    if (project) return page(c, 200, renderTeam(ui(c), project));
+    if (project) {
+      const context = ui(c);
+      return page(c, 200, renderTeam(context, project, (await teamPanel?.(project.slug, context.token)) ?? ''));
+    }
     return page(c, 404, renderNotFound(ui(c), `No team ${c.req.param('owner')}.`));
   });
 

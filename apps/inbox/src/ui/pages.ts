@@ -35,7 +35,7 @@ import { type Html, html, page, time } from './html.ts';
 import { stackTrace, symbolicationNotice } from './stacktrace.ts';
 
 /** A section a team's view shows besides its events, given the read token the page was opened with. */
-export type TeamPanel = (owner: Owner, token: string | undefined) => Html | '';
+export type TeamPanel = (owner: Owner, token: string | undefined) => Promise<Html | ''>;
 
 export interface UiContext {
   readonly store: EventStore;
@@ -44,8 +44,6 @@ export interface UiContext {
   readonly port: number;
   /** The read token the page was opened with (`?token=`), carried into links; else undefined. */
   readonly token: string | undefined;
-  /** What a team's view shows besides its events (the deploy console's Releases panel). */
-  readonly teamPanel?: TeamPanel;
 }
 
 /** The tags shown beside each event in lists (live.js shows the same). */
@@ -154,8 +152,8 @@ export function renderIndex(context: UiContext): string {
   );
 }
 
-/** `GET /teams/<owner>`: one team, and its panel (a remote's Releases). */
-export function renderTeam(context: UiContext, project: Project): string {
+/** `GET /teams/<owner>`: one team, and its panel (a remote's Releases, rendered by a TeamPanel). */
+export function renderTeam(context: UiContext, project: Project, panel: Html | '' = ''): string {
   return render(
     context,
     `${project.slug}: issues`,
@@ -164,7 +162,7 @@ export function renderTeam(context: UiContext, project: Project): string {
       project,
       { issues: 100, events: 50 },
       html`<h1>Team ${project.slug} <span class="muted">project ${project.id}</span></h1>`,
-      context.teamPanel?.(project.slug, context.token) ?? '',
+      panel,
     ),
     true,
   );
