@@ -251,3 +251,29 @@ describe('canary controls', () => {
     assert.equal(shopOf(run.file).canary, null);
   });
 });
+
+describe('canary controls on an HTTP registry', () => {
+  it("move the pointers of another inbox's registry over HTTP, and answer 502 when it does not answer", async () => {
+    const release = await releaseServer();
+    const origins = { '1.0.0': release.origin, '1.1.0': release.origin, '1.2.0': release.origin };
+    const served = await withRegistry(canaryRegistry(origins));
+    const url = `${served.url}/api/releases/registry.json`;
+    const run = await withRegistry(null, { registry: url });
+
+    const started = await postJson(run, { version: '1.2.0', percent: 40 }, {}, 'shop', 'canary');
+    assert.equal(started.status, 200);
+    assert.equal(shopOf(served.file).canary?.percent, 40, 'written through PUT with If-Match to the file behind the URL');
+    const section = releasesOf((await page(`${run.url}/teams/shop`)).markup) ?? '';
+    assert.ok(section.includes(`Registry <code>${url}</code>`));
+    assert.ok(section.includes('<strong data-canary-percent>40 %</strong>'));
+    assert.equal((await postForm(run, { version: '1.2.0' }, {}, 'shop', 'promote')).status, 303);
+    assert.equal(shopOf(served.file).live, '1.2.0');
+
+    await served.inbox.close();
+    const down = await postJson(run, { version: '1.1.0', percent: 10 }, {}, 'shop', 'canary');
+    assert.equal(down.status, 502);
+    assert.match(await detail(down), /^The release registry cannot be read: release registry http:\/\/127\.0\.0\.1:\d+\/api\/releases\/registry\.json cannot be reached \(GET\)/);
+    const error = releasesOf((await page(`${run.url}/teams/shop`)).markup) ?? '';
+    assert.ok(error.includes('<p class="error" data-registry-error role="alert">The release registry cannot be read: '));
+  });
+});
