@@ -3,6 +3,8 @@
  * shop's exposed modules never call Sentry.init: they run inside the host's Sentry.
  */
 import * as Sentry from '@sentry/nextjs';
+import { noteOwnedEvent, ownerMatcher } from './owner-sessions';
+import { browserPageViewOf } from './owner-sessions.client';
 import { commonInitOptions, zoneSentrySettings } from './settings';
 
 /**
@@ -17,10 +19,11 @@ export const SERVER_BOUNDARY_ECHOES = [
 ];
 
 export function initZoneClient(): void {
+  const settings = zoneSentrySettings();
   Sentry.init({
-    ...commonInitOptions(zoneSentrySettings()),
+    ...commonInitOptions(settings, (event, hint) => noteOwnedEvent(event, browserPageViewOf(), hint)),
     ignoreErrors: SERVER_BOUNDARY_ECHOES,
     integrations: [Sentry.moduleMetadataIntegration()],
-    transport: Sentry.makeMultiplexedTransport(Sentry.makeFetchTransport),
+    transport: Sentry.makeMultiplexedTransport(Sentry.makeFetchTransport, ownerMatcher(settings)),
   });
 }

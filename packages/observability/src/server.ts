@@ -4,17 +4,28 @@
  */
 import * as Sentry from '@sentry/nextjs';
 import { makeMultiplexedTransport, moduleMetadataIntegration } from '@sentry/core';
+import { noteOwnedEvent, ownerMatcher } from './owner-sessions';
+import { ownerSessionsIntegration, processedInRequest, serverPageViewOf } from './owner-sessions.server';
 import { serverRenderErrorsIntegration } from './server-render-errors';
-import { commonInitOptions, zoneSentrySettings } from './settings';
+import { commonInitOptions, zoneSentrySettings, type ZoneSentrySettings } from './settings';
+
+/** The server's `Sentry.init` options, given the SDK's Node transport. */
+export function zoneServerOptions(settings: ZoneSentrySettings, makeNodeTransport: typeof Sentry.makeNodeTransport) {
+  return {
+    ...commonInitOptions(settings, (event, hint) => {
+      noteOwnedEvent(event, serverPageViewOf(event), hint);
+      processedInRequest(event, hint);
+      return event;
+    }),
+    integrations: [moduleMetadataIntegration(), serverRenderErrorsIntegration(), ownerSessionsIntegration()],
+    // @sentry/nextjs's server entry does not re-export makeMultiplexedTransport; it comes from
+    // @sentry/core, pinned to the same version.
+    transport: makeMultiplexedTransport(makeNodeTransport, ownerMatcher(settings)),
+  };
+}
 
 export function initZoneServer(): void {
-  Sentry.init({
-    ...commonInitOptions(zoneSentrySettings()),
-    integrations: [moduleMetadataIntegration(), serverRenderErrorsIntegration()],
-    // @sentry/nextjs's server entry does not re-export these two; they come from @sentry/core,
-    // pinned to the same version.
-    transport: makeMultiplexedTransport(Sentry.makeNodeTransport),
-  });
+  Sentry.init(zoneServerOptions(zoneSentrySettings(), Sentry.makeNodeTransport));
 }
 
 export const onRequestError = Sentry.captureRequestError;

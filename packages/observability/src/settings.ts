@@ -14,6 +14,14 @@ export interface ZoneSentrySettings {
   dsns: Readonly<Record<Owner, string>>;
 }
 
+/**
+ * Whether a host's server sends owner sessions (release health per owner): on unless
+ * SENTRY_OWNER_SESSIONS=0, which the benchmark uses to measure what they cost.
+ */
+export function ownerSessionsEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.SENTRY_OWNER_SESSIONS?.trim() !== '0';
+}
+
 export function zoneSentrySettings(): ZoneSentrySettings {
   const zone = currentZone();
   return {
@@ -26,14 +34,20 @@ export function zoneSentrySettings(): ZoneSentrySettings {
   };
 }
 
-/** The `Sentry.init` options every runtime of a zone shares; each adds its transport. */
-export function commonInitOptions(settings: ZoneSentrySettings) {
+/** What a runtime does with an event once routeToOwner has decided its owner. */
+export type AfterRouting = (event: ErrorEvent, hint: EventHint) => ErrorEvent;
+
+/**
+ * The `Sentry.init` options every runtime of a zone shares; each adds its transport and what it
+ * does after routing (the owner sessions of its page views).
+ */
+export function commonInitOptions(settings: ZoneSentrySettings, afterRouting: AfterRouting = (event) => event) {
   return {
     dsn: settings.dsns[settings.zone],
     release: settings.release,
     environment: settings.environment,
     initialScope: { tags: { zone: settings.zone } },
     tracesSampleRate: 0,
-    beforeSend: (event: ErrorEvent, hint: EventHint) => routeToOwner(event, settings, hint),
+    beforeSend: (event: ErrorEvent, hint: EventHint) => afterRouting(routeToOwner(event, settings, hint), hint),
   };
 }
