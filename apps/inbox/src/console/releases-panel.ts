@@ -187,7 +187,7 @@ function healthTable(remote: RemoteName, entry: RemoteReleases, health: readonly
   };
   return html`<table data-release-health><thead><tr><th scope="col">Release</th><th scope="col" class="num">Sessions</th>
       <th scope="col" class="num">Failed</th><th scope="col" class="num">Crash-free</th><th scope="col" class="num">Errors per session</th>
-      <th scope="col">Last session</th></tr></thead>
+      <th scope="col">Last seen</th></tr></thead>
     <tbody>${rows.map(row)}</tbody></table>
     <p class="muted">A session is a page view that rendered ${remote}'s modules, in ${remote}'s project with the release that ran; failed
       = errored, crashed or abnormal (${remote}'s code failed during it), crash-free = not crashed.</p>`;

@@ -27,7 +27,7 @@ import { type InboxEnv, header } from '../http/request.ts';
 import type { ReleaseHealth } from '../sessions/health.ts';
 import type { Html } from '../ui/html.ts';
 import { registryRoutes } from './registry-route.ts';
-import { type ReleaseProbe, probeRelease } from './release-probe.ts';
+import { probeRelease } from './release-probe.ts';
 import { MAX_RELEASE_BODY_BYTES, type PointerAction, answerPointerRequest } from './release-pointer.ts';
 import { releasesSection } from './releases-panel.ts';
 import { sameOriginOnly } from './same-origin.ts';
@@ -45,8 +45,6 @@ export interface ConsoleOptions {
   readonly auth: ReadAuth;
   /** The inbox's own origins (known once it listens). */
   readonly ownOrigins: () => readonly string[];
-  /** Checks that a release answers before a canary goes to it; its browser entry by default. */
-  readonly probe?: ReleaseProbe;
 }
 
 export interface DeployConsole {
@@ -67,7 +65,6 @@ const ACTIONS: readonly (readonly [string, PointerAction])[] = [
 export function createConsole(options: ConsoleOptions): DeployConsole {
   const { auth, ownOrigins, health } = options;
   const store = openRegistryStore(options.registry ?? options.registryFile);
-  const probe = options.probe ?? probeRelease;
   const routes = new Hono<InboxEnv>();
   const fromOwnPages = sameOriginOnly(ownOrigins);
 
@@ -87,7 +84,7 @@ export function createConsole(options: ConsoleOptions): DeployConsole {
           authorization: header(c, 'authorization'),
           body: c.get('body'),
         },
-        { store, auth, probe },
+        { store, auth, probe: probeRelease },
       );
       if ('location' in answer) return c.body(null, 303, { Location: answer.location, 'Cache-Control': 'no-store' });
       return send(c, answer);
