@@ -15,6 +15,7 @@ import {
   canaryRegistry,
   closeReleases,
   page,
+  pageRefusal,
   postForm,
   postJson,
   releaseServer,
@@ -164,6 +165,7 @@ describe('canary controls', () => {
     }
     const formPercent = await postForm(run, { version: '1.2.0', percent: '1e2' }, {}, 'shop', 'canary');
     assert.equal(formPercent.status, 400);
+    assert.match((await pageRefusal(formPercent)).detail, /^percent must be a whole number from 0 to 100 \(the share of visitors sent to the canary\), not "1e2"\.$/);
     const noVersion = await canary({ percent: 10 });
     assert.equal(noVersion.status, 400);
     assert.match(await detail(noVersion), /^Name the release to canary/);
@@ -203,7 +205,10 @@ describe('canary controls', () => {
     for (const action of ['promote', 'canary/end'] as const) {
       const response = await postForm(other, { version: '1.1.0' }, {}, 'shop', action);
       assert.equal(response.status, 409, action);
-      assert.match(await detail(response), /^shop has no canary of shop@1\.1\.0 to (promote|end) \(canary now: shop@1\.2\.0 \(20 %\)\)\.$/);
+      // A form's refusal is a page with the reason and the way back.
+      const refusal = await pageRefusal(response);
+      assert.equal(refusal.back, '/teams/shop');
+      assert.match(refusal.detail, /^shop has no canary of shop@1\.1\.0 to (promote|end) \(canary now: shop@1\.2\.0 \(20 %\)\)\.$/);
     }
     assert.equal(readFileSync(other.file, 'utf8'), running, 'the running canary is untouched');
   });
@@ -234,9 +239,13 @@ describe('canary controls', () => {
   it('asks for the read token when the inbox has one, from the form field or the header', async () => {
     const run = await answering(null, { readToken: TOKEN });
     const before = readFileSync(run.file, 'utf8');
-    const refused = await postForm(run, { version: '1.2.0', percent: '10' }, {}, 'shop', 'canary');
+    const refused = await postForm(run, { version: '1.2.0', percent: '10', token: 'wrong' }, {}, 'shop', 'canary');
     assert.equal(refused.status, 401);
     assert.equal(refused.headers.get('www-authenticate'), 'Bearer realm="inbox"');
+    assert.deepEqual(await pageRefusal(refused), {
+      detail: 'This inbox requires its read token: Authorization: Bearer <token> (or the form field token).',
+      back: '/teams/shop?token=wrong',
+    });
     assert.equal((await postJson(run, {}, { authorization: 'Bearer wrong' }, 'shop', 'canary/end')).status, 401);
     assert.equal(readFileSync(run.file, 'utf8'), before, 'the registry is unchanged');
 

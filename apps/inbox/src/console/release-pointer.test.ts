@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, it } from 'node:test';
 import { readRegistry } from '@repo/releases/registry';
 import { cleanUp, detail, requestWithHost } from '../testing.ts';
-import { REGISTRY, page, postForm, postJson, releasesOf, withRegistry } from './testing.ts';
+import { REGISTRY, page, pageRefusal, postForm, postJson, releasesOf, withRegistry } from './testing.ts';
 
 afterEach(cleanUp);
 
@@ -152,7 +152,7 @@ describe('release pointer endpoint', () => {
     const before = readFileSync(run.file, 'utf8');
     const missing = await postForm(run, {});
     assert.equal(missing.status, 400);
-    assert.match(await detail(missing), /Name the release to make live/);
+    assert.match((await pageRefusal(missing)).detail, /^Name the release to make live/);
     assert.equal((await postJson(run, {})).status, 400);
     const climbing = await postJson(run, { version: '../../etc' });
     assert.equal(climbing.status, 400);

@@ -16,7 +16,7 @@
  * showed, so a click never promotes or ends a canary that replaced it meanwhile. `reason`
  * (optional, on live and end) is recorded with the move.
  *
- * Refusals are `{ detail }`: 403 a request from another origin or site (same-origin.ts, before
+ * Refusals are `{ detail }` (to a form: a page saying it, with a link back; routes.ts): 403 a request from another origin or site (same-origin.ts, before
  * this), 401 without the read token (when the inbox has one), 415 another body type, 400 a
  * missing or invalid version or percent, 404 a name that is not a remote, 409 what the registry
  * does not allow (a release that is not registered; a canary of the live release or of a
@@ -66,7 +66,12 @@ export interface PointerContext {
   readonly probe: ReleaseProbe;
 }
 
-export type PointerAnswer = ApiResponse | { readonly status: 303; readonly location: string };
+export type PointerAnswer =
+  | (ApiResponse & {
+      /** For a form's refusal: the team view to offer a way back to. */
+      readonly back?: string;
+    })
+  | { readonly status: 303; readonly location: string };
 
 interface Fields {
   readonly form: boolean;
@@ -250,12 +255,13 @@ async function act(intent: Intent, remote: RemoteName, reason: string | undefine
   }
 }
 
-/**
- * Answers a POST to one of the endpoints once the cross-origin check passed and the body was
- * read: checks the token, the remote and the fields, then moves the pointer.
- */
-export async function answerPointerRequest(action: PointerAction, request: PointerRequest, context: PointerContext): Promise<PointerAnswer> {
-  const fields = parse(request.contentType, request.body);
+/** The team view a form came from, with the token it carried (as the page's links carry it). */
+function teamView(remote: string, token: string | null): string {
+  const query = token ? `?token=${encodeURIComponent(token)}` : '';
+  return isRemoteName(remote) ? `/teams/${encodeURIComponent(remote)}${query}` : `/${query}`;
+}
+
+async function decide(action: PointerAction, request: PointerRequest, context: PointerContext, fields: Fields): Promise<PointerAnswer> {
   if (!context.auth.allows(request.authorization, fields.token)) {
     return refuse(401, 'This inbox requires its read token: Authorization: Bearer <token> (or the form field token).', CHALLENGE);
   }
@@ -275,11 +281,18 @@ export async function answerPointerRequest(action: PointerAction, request: Point
   if (isAnswer(registry)) return registry;
   const move = await act(intent, remote, reason, registry, context);
   if (isAnswer(move)) return move;
+  // A form goes back to the team view, which shows the move.
+  return fields.form ? { status: 303, location: teamView(remote, fields.token) } : { status: 200, body: move };
+}
 
-  if (fields.form) {
-    // Back to the team view; a token that came in the form goes on, as the page's links carry it.
-    const query = fields.token ? `?token=${encodeURIComponent(fields.token)}` : '';
-    return { status: 303, location: `/teams/${encodeURIComponent(remote)}${query}` };
-  }
-  return { status: 200, body: move };
+/**
+ * Answers a POST to one of the endpoints once the cross-origin check passed and the body was
+ * read: checks the token, the remote and the fields, then moves the pointer. A refusal of a
+ * form names the page to go back to (`back`): a person reads it as a page, not as JSON.
+ */
+export async function answerPointerRequest(action: PointerAction, request: PointerRequest, context: PointerContext): Promise<PointerAnswer> {
+  const fields = parse(request.contentType, request.body);
+  const answer = await decide(action, request, context, fields);
+  if (!fields.form || 'location' in answer) return answer;
+  return { ...answer, back: teamView(request.remote, fields.token) };
 }

@@ -20,7 +20,7 @@ import type { PointerMove, ReleaseRecord, RemoteReleases } from '@repo/releases/
 import type { RegistryStore } from '@repo/releases/store';
 import { hostsOf, topology, type RemoteName } from '@repo/topology';
 import type { ReleaseHealth } from '../sessions/health.ts';
-import { type Html, html, time } from '../ui/html.ts';
+import { type Html, html, page, time } from '../ui/html.ts';
 import { actionPath, type PointerAction } from './release-pointer.ts';
 
 /** How many moves the panel shows, newest first. */
@@ -267,4 +267,15 @@ export async function releasesSection(remote: RemoteName, { store, health, token
     <h3>Latest moves</h3>
     ${movesTable(remote, entry.moves)}
     ${commands(remote)}</section>`;
+}
+
+/** What a person sees when a form of the panel was refused: the reason, and the way back. */
+export function refusalPage(detail: string, back: string): string {
+  return page(
+    'Nothing moved',
+    html`<h1>Nothing moved</h1>
+      <p class="error" role="alert" data-refusal>${detail}</p>
+      <p><a href="${back}">Back to the releases</a></p>`,
+    { nav: html`` },
+  );
 }

@@ -11,25 +11,29 @@
  *   POST     /api/releases/<remote>/promote          make the canary live
  *   POST     /api/releases/<remote>/canary/end       end the canary
  *                                                    (these four: release-pointer.ts, from the
- *                                                    inbox's own pages only, same-origin.ts)
+ *                                                    inbox's own pages only, same-origin.ts; a
+ *                                                    form's refusal is a page with a link back)
  *   OPTIONS  /api/releases/...                       no CORS granted: 403 from another origin, else 204
  *   other methods on those paths                     405
  *   anything else under /api/releases/               404
  */
 
 import { Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { registryToken as defaultRegistryToken, openRegistryStore } from '@repo/releases/store';
 import { type Owner, isRemoteName } from '@repo/topology';
 import { pathOf, refuse, send, wrongMethod } from '../http/answer.ts';
 import { bodyLimit } from '../http/body-limit.ts';
 import type { ReadAuth } from '../http/read-token.ts';
+import { isObject } from '../json.ts';
+import { HTML_HEADERS } from '../routes/ui.ts';
 import { type InboxEnv, header } from '../http/request.ts';
 import type { ReleaseHealth } from '../sessions/health.ts';
 import type { Html } from '../ui/html.ts';
 import { registryRoutes } from './registry-route.ts';
 import { probeRelease } from './release-probe.ts';
 import { MAX_RELEASE_BODY_BYTES, type PointerAction, answerPointerRequest } from './release-pointer.ts';
-import { releasesSection } from './releases-panel.ts';
+import { refusalPage, releasesSection } from './releases-panel.ts';
 import { sameOriginOnly } from './same-origin.ts';
 
 export interface ConsoleOptions {
@@ -87,6 +91,10 @@ export function createConsole(options: ConsoleOptions): DeployConsole {
         { store, auth, probe: probeRelease },
       );
       if ('location' in answer) return c.body(null, 303, { Location: answer.location, 'Cache-Control': 'no-store' });
+      if (answer.back !== undefined) {
+        const detail = isObject(answer.body) && typeof answer.body.detail === 'string' ? answer.body.detail : 'Refused.';
+        return c.body(refusalPage(detail, answer.back), answer.status as ContentfulStatusCode, { ...HTML_HEADERS, ...answer.headers });
+      }
       return send(c, answer);
     });
     routes.all(`/:remote${suffix}`, (c) => wrongMethod(c, 'POST'));

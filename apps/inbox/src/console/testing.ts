@@ -4,6 +4,7 @@
  * as the Releases panel's forms and as tools send them.
  */
 
+import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -142,4 +143,19 @@ export function postJson(
     headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
+}
+
+function unescapeHtml(text: string): string {
+  return text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&amp;', '&');
+}
+
+/** A form's refusal, which is a page: its reason and its link back (asserting it is the inbox's HTML, under its CSP). */
+export async function pageRefusal(response: Response): Promise<{ detail: string; back: string }> {
+  assert.equal(response.headers.get('content-type'), 'text/html; charset=utf-8');
+  assert.match(response.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+  const markup = await response.text();
+  const detail = /<p class="error" role="alert" data-refusal>([\s\S]*?)<\/p>/.exec(markup)?.[1];
+  const back = /<a href="([^"]*)">Back to the releases<\/a>/.exec(markup)?.[1];
+  assert.ok(detail !== undefined && back !== undefined, markup);
+  return { detail: unescapeHtml(detail), back: unescapeHtml(back) };
 }

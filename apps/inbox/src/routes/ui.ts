@@ -33,7 +33,7 @@ import {
   renderUnauthorized,
 } from '../ui/pages.ts';
 
-const HTML_HEADERS: Readonly<Record<string, string>> = {
+export const HTML_HEADERS: Readonly<Record<string, string>> = {
   'Content-Type': 'text/html; charset=utf-8',
   // Event text is attacker-controlled: even if something escaped the escaping, no inline script
   // or style runs. The live view needs only its own script file and its own stream; forms may
