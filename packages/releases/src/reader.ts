@@ -94,7 +94,8 @@ function urlReader(url: string, log: (line: string) => void): RegistryReader {
     for (const resolve of done) resolve(last);
     if (running) {
       timer = setTimeout(() => void poll(), Math.max(0, POLL_MS - (Date.now() - started)));
-      timer.unref();
+      // Only a caller waiting on next() keeps the process alive for the next read.
+      if (waiters.length === 0) timer.unref();
     }
   }
 
@@ -111,6 +112,7 @@ function urlReader(url: string, log: (line: string) => void): RegistryReader {
   return Object.assign(read, {
     next: () => {
       const answered = new Promise<Registry>((resolve) => waiters.push(resolve));
+      timer?.ref();
       start();
       return answered;
     },
