@@ -14,6 +14,7 @@
  *   GET     /api/0/projects/<org>/<project>/events/stream/ live events, token or ?token= (routes/stream.ts)
  *   ──      read token, header only, on /api/ (http/read-token.ts)
  *   GET     /api/0/projects/<org>/<project>/...            read API (routes/read-api.ts)
+ *   GET     /api/0/organizations/<org>/sessions/           release health (routes/sessions-api.ts)
  *   GET     /api/... anything else                         404 { detail }
  *   GET     /ui/live.js, /ui/inbox.css; /, /teams/<owner>, /issues/..., /events/...   UI (routes/ui.ts)
  *
@@ -40,6 +41,7 @@ import type { IngestContext } from './ingest.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { artifactRoutes } from './routes/artifacts.ts';
 import { readApiRoutes } from './routes/read-api.ts';
+import { sessionsApiRoutes } from './routes/sessions-api.ts';
 import { streamRoutes } from './routes/stream.ts';
 import { uiRoutes } from './routes/ui.ts';
 import type { EventStore } from './store.ts';
@@ -88,6 +90,7 @@ export function createApp(context: AppContext): Hono<InboxEnv> {
   app.route('/api/0/projects', streamRoutes(stream, auth));
   app.use('/api/*', readToken(auth, { query: false }));
   app.route('/api/0/projects', readApiRoutes({ store, site }));
+  app.route('/api/0/organizations', sessionsApiRoutes({ sessions: store.sessions }));
   app.get('/api/*', nothingAt);
   app.route('/', uiRoutes({ store, issues, auth, site, teamPanel: context.deployConsole.panel }));
 

@@ -203,8 +203,15 @@ function makeCases(random: () => number): Case[] {
     },
     () => {
       // Many items nobody stores, and blank lines.
-      const items = Array.from({ length: 1 + int(500) }, () => pick(['{"type":"session"}\n{"sid":"x"}', '{"type":"client_report"}\n{}', '\n']));
+      const items = Array.from({ length: 1 + int(500) }, () => pick(['{"type":"user_report"}\n{}', '{"type":"client_report"}\n{}', '\n']));
       return { ...base, kind: 'many other items', body: Buffer.from(`{}\n${items.join('\n')}`), expect: [200] };
+    },
+    () => {
+      // A session item, whole or with a field broken: stored as a session or refused, never an event.
+      const session: Record<string, unknown> = { sid: newId(), init: true, started: new Date().toISOString(), attrs: { release: 'shop@1.0.0' } };
+      const field = pick(['sid', 'init', 'started', 'status', 'errors', 'attrs', 'did', 'none']);
+      if (field !== 'none') session[field] = pick([null, 7, 'x', [], {}, -1, true]);
+      return { ...base, kind: 'session', body: Buffer.from(`{}\n{"type":"session"}\n${JSON.stringify(session)}`), expect: [200, 400] };
     },
   ];
   return Array.from({ length: CASES }, () => pick(makers)());

@@ -9,6 +9,7 @@
  *   GET /<org>/<project>/issues/              issues, latest activity first
  *       (same query, per_page and cursor parameters; counts only the events the query matches)
  *   GET /<org>/<project>/keys/                the project's client key and DSN
+ *   GET /<org>/<project>/                     the project: { id (a string, as Sentry's), slug, name }
  *
  * Pagination is Sentry's offset pagination: a `Link` header with a `rel="previous"` and a
  * `rel="next"` entry, e.g.
@@ -134,6 +135,11 @@ export function readApiRoutes({ store, site }: ReadApiContext): Hono<InboxEnv> {
       const page = paginate(issues, url, origin);
       return { status: 200, body: page.items.map((issue) => issueView(project, issue, origin)), headers: { Link: page.link } };
     }),
+  );
+
+  routes.get(
+    '/:org/:project',
+    forProject((project) => ({ status: 200, body: { id: String(project.id), slug: project.slug, name: project.slug } })),
   );
 
   routes.get(
