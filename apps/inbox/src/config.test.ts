@@ -4,6 +4,9 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { resolve } from 'node:path';
+import { DEFAULT_REGISTRY_FILE } from '@repo/releases/default-file';
+import { DEFAULT_REGISTRY_TOKEN } from '@repo/releases/store';
 import { DEFAULT_INBOX_UPLOAD_TOKEN, topology } from '@repo/topology';
 import { ZONE_ORIGINS, exposureWarning, parseAllowedOrigins, parseRateLimit, readConfig } from './config.ts';
 
@@ -67,5 +70,21 @@ describe('config', () => {
     assert.equal(readConfig({}).uploadToken, DEFAULT_INBOX_UPLOAD_TOKEN);
     assert.equal(readConfig({ INBOX_UPLOAD_TOKEN: '  ' }).uploadToken, DEFAULT_INBOX_UPLOAD_TOKEN);
     assert.equal(readConfig({ INBOX_UPLOAD_TOKEN: ' mine ' }).uploadToken, 'mine');
+  });
+
+  it('reads the registry (a file or a URL), the file it serves and the token a PUT of it needs', () => {
+    const defaults = readConfig({});
+    assert.deepEqual([defaults.registry, defaults.registryFile, defaults.registryToken], [
+      DEFAULT_REGISTRY_FILE,
+      DEFAULT_REGISTRY_FILE,
+      DEFAULT_REGISTRY_TOKEN,
+    ]);
+    const file = readConfig({ FEDERATION_REGISTRY: '/tmp/registry.json', FEDERATION_REGISTRY_TOKEN: ' own ' });
+    assert.deepEqual([file.registry, file.registryFile, file.registryToken], ['/tmp/registry.json', '/tmp/registry.json', 'own']);
+    const url = 'http://registry.test:9000/api/releases/registry.json';
+    const http = readConfig({ FEDERATION_REGISTRY: url });
+    assert.deepEqual([http.registry, http.registryFile], [url, DEFAULT_REGISTRY_FILE]);
+    const served = readConfig({ FEDERATION_REGISTRY: url, INBOX_REGISTRY_FILE: 'served.json' });
+    assert.deepEqual([served.registry, served.registryFile], [url, resolve('served.json')]);
   });
 });

@@ -27,14 +27,19 @@
  *   per window; off when unset.
  * - `INBOX_WEBHOOK_HOME`, `INBOX_WEBHOOK_SHOP`, `INBOX_WEBHOOK_CHECKOUT`: a Slack-style incoming
  *   webhook URL per team, called on a new issue and on a regression. Secrets: never logged whole.
- * - `FEDERATION_REGISTRY`: the release registry (@repo/releases) whose live pointer the team view
- *   of a remote (shop) shows and moves; default `<repo>/.federation/registry.json`, as for the
- *   zones and the `releases`/`rollback`/`deploy` commands.
+ * - `FEDERATION_REGISTRY`: the release registry (@repo/releases), a file path or an http(s) URL,
+ *   whose pointers the team view of a remote (shop) shows and moves; default
+ *   `<repo>/.federation/registry.json`, as for the zones and the `releases` commands.
+ * - `INBOX_REGISTRY_FILE`: the file the inbox serves as an HTTP registry
+ *   (`/api/releases/registry.json`); default FEDERATION_REGISTRY when that is a file, else the
+ *   repository's `.federation/registry.json`. `FEDERATION_REGISTRY_TOKEN`: what a PUT of it must
+ *   carry (@repo/releases' local default when unset).
  */
 
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { registryFile } from '@repo/releases/default-file';
+import { DEFAULT_REGISTRY_FILE, isRegistryUrl, registryLocation } from '@repo/releases/default-file';
+import { registryToken } from '@repo/releases/store';
 import { DEFAULT_INBOX_UPLOAD_TOKEN, ZONE_NAMES, inboxUploadToken, topology, type Owner } from '@repo/topology';
 import { isLoopbackAddress } from './http/host-check.ts';
 import { normalizeOrigin } from './http/origins.ts';
@@ -54,8 +59,12 @@ export interface InboxConfig {
   readonly uploadToken: string;
   readonly rateLimit: RateLimit | undefined;
   readonly webhooks: Readonly<Partial<Record<Owner, string>>>;
-  /** The release registry file (FEDERATION_REGISTRY, else the repository's). */
+  /** The release registry: FEDERATION_REGISTRY (a file path or an http(s) URL), else the repository's file. */
+  readonly registry: string;
+  /** The file served at /api/releases/registry.json: INBOX_REGISTRY_FILE, else the registry when a file, else the repository's. */
   readonly registryFile: string;
+  /** What a PUT of the served registry must carry (FEDERATION_REGISTRY_TOKEN, else the local default). */
+  readonly registryToken: string;
   /** Origins whose pages may read the inbox: the zones' and INBOX_ALLOWED_ORIGINS. */
   readonly allowedOrigins: readonly string[];
 }
@@ -146,6 +155,8 @@ function webhookUrl(owner: Owner, raw: string | undefined): string | undefined {
 export function readConfig(env: Env = process.env): InboxConfig {
   const dataDir = env.INBOX_DATA_DIR?.trim();
   const host = env.INBOX_HOST?.trim();
+  const registry = registryLocation({ FEDERATION_REGISTRY: env.FEDERATION_REGISTRY });
+  const servedFile = env.INBOX_REGISTRY_FILE?.trim();
   const webhooks: Partial<Record<Owner, string>> = {};
   for (const owner of ZONE_NAMES) {
     const url = webhookUrl(owner, env[WEBHOOK_ENV[owner]]);
@@ -159,7 +170,9 @@ export function readConfig(env: Env = process.env): InboxConfig {
     uploadToken: inboxUploadToken(env),
     rateLimit: parseRateLimit(env.INBOX_RATE_LIMIT),
     webhooks,
-    registryFile: registryFile({ FEDERATION_REGISTRY: env.FEDERATION_REGISTRY }),
+    registry,
+    registryFile: servedFile ? resolve(servedFile) : isRegistryUrl(registry) ? DEFAULT_REGISTRY_FILE : registry,
+    registryToken: registryToken({ FEDERATION_REGISTRY_TOKEN: env.FEDERATION_REGISTRY_TOKEN }),
     allowedOrigins: [...new Set([...ZONE_ORIGINS, ...parseAllowedOrigins(env.INBOX_ALLOWED_ORIGINS)])],
   };
 }

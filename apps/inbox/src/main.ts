@@ -29,7 +29,9 @@ const inbox = createInboxServer({
   uploadToken: config.uploadToken,
   rateLimit: config.rateLimit,
   alerts: { webhooks: config.webhooks },
+  registry: config.registry,
   registryFile: config.registryFile,
+  registryToken: config.registryToken,
   allowedOrigins: config.allowedOrigins,
   // A dev event's frames name webpack's transformed modules; the zone's dev server knows the source.
   resolveDevFrames: createDevFrameResolver({ origins: zoneDevOrigins }),
@@ -45,7 +47,9 @@ try {
         ` (full DSN: ${url}/api/0/projects/local/${project.slug}/keys/)`,
     );
   }
-  console.log(`inbox: release registry ${config.registryFile} (the Releases panel of /teams/shop moves its live pointer)`);
+  console.log(`inbox: release registry ${config.registry} (the Releases panel of /teams/shop moves its pointers)`);
+  console.log(`inbox: serves ${config.registryFile} as an HTTP registry at ${url}/api/releases/registry.json`);
+  console.log(`inbox: release health: ${url}/api/0/organizations/${INBOX_ORG}/sessions/?field=sum(session)&groupBy=release`);
   console.log(`inbox: read API ${config.readToken ? 'requires the read token' : 'is open (no INBOX_READ_TOKEN)'}`);
   console.log(
     `inbox: source maps: sentry-cli --url ${url} sourcemaps upload --org ${INBOX_ORG} ..., with ` +

@@ -21,6 +21,7 @@ import { hostNames } from './http/host-check.ts';
 import { ReadAuth } from './http/read-token.ts';
 import { PROJECTS, projectById } from './projects.ts';
 import { RateLimiter } from './rate-limit.ts';
+import { releaseHealth } from './sessions/health.ts';
 import { EventStore, type StoredEvent } from './store.ts';
 import { EventStream } from './stream.ts';
 import { eventSummary, issuePath, issueView } from './views.ts';
@@ -42,8 +43,12 @@ export interface InboxServerOptions {
   readonly alerts?: AlertOptions;
   /** Body limits, for tests; Sentry's by default (limits.ts). */
   readonly bodyLimits?: BodyLimits;
-  /** The release registry (@repo/releases) the deploy console shows and moves. */
+  /** The release registry (@repo/releases) the deploy console shows and moves: a file path or a URL; registryFile when undefined. */
+  readonly registry?: string;
+  /** The registry file the inbox serves at /api/releases/registry.json. */
   readonly registryFile: string;
+  /** What a PUT of the served registry must carry; @repo/releases' default when undefined. */
+  readonly registryToken?: string;
   /**
    * Origins whose pages may read the inbox (CORS) and whose names it answers to: the zones' own
    * by default, plus INBOX_ALLOWED_ORIGINS (config.ts).
@@ -69,6 +74,8 @@ export interface InboxServer {
   readonly warnings: readonly string[];
   /** How many events the database holds (all projects), once listening. */
   readonly storedCount: number;
+  /** How many sessions the database holds (all projects, each session once), once listening. */
+  readonly sessionCount: number;
   /** The uploaded source maps by debug ID (ArtifactLookup), once listening. */
   readonly artifacts: ArtifactStore;
   /** The alert queue's outcomes so far. */
@@ -94,7 +101,11 @@ class Inbox implements InboxServer {
     this.uploadAuth = new ReadAuth(options.uploadToken || DEFAULT_INBOX_UPLOAD_TOKEN);
     this.alerts = new AlertQueue(options.alerts ?? { webhooks: {} });
     this.deployConsole = createConsole({
+      registry: options.registry,
       registryFile: options.registryFile,
+      registryToken: options.registryToken,
+      // Release health per owner for the panel; nothing until the store is open.
+      health: (owner) => (this.store ? releaseHealth(this.store, owner) : []),
       auth: this.auth,
       ownOrigins: () => (this.own ??= ownOrigins(options.host, this.port)),
     });
@@ -207,6 +218,11 @@ class Inbox implements InboxServer {
   get storedCount(): number {
     if (!this.store) throw new Error('The inbox is not listening.');
     return this.store.count();
+  }
+
+  get sessionCount(): number {
+    if (!this.store) throw new Error('The inbox is not listening.');
+    return this.store.sessions.count();
   }
 
   get artifacts(): ArtifactStore {
