@@ -37,7 +37,10 @@ export default function HostApp({ Component, pageProps, remote }: HostAppProps) 
   const hydrated = useHydrated();
   return (
     <RemoteContext.Provider value={remote}>
-      <RemoteSlot expose="./Header" props={{}} fallback={<HeaderFallback />} />
+      {/* Names the release this page used and how it was chosen, fallback included: the same on the server and hydrated. */}
+      <div data-testid="shop-header-slot" data-release={releaseName(remote.location)} data-rollout={remote.rollout ?? undefined}>
+        <RemoteSlot expose="./Header" props={{}} fallback={<HeaderFallback />} />
+      </div>
       <div
         data-zone={zone.name}
         data-testid="zone-shell"
@@ -51,13 +54,15 @@ export default function HostApp({ Component, pageProps, remote }: HostAppProps) 
 }
 
 /**
- * Per request: which shop release is live, and load the modules this page renders from it, before
- * anything renders (bounded in time; what does not load renders its fallback). Also what makes
+ * Per page view: which shop release this visitor gets (on the server: the visitor cookie, set if
+ * missing, and the registry's live release or canary; in the browser: what the first page was
+ * served with), and load the modules this page renders from it, before anything renders (bounded
+ * in time; what does not load renders its fallback). Also what makes
  * Next render every page per request instead of prerendering it at build time, which would bake in
  * whatever shop was then.
  */
 HostApp.getInitialProps = async (context: AppContext) => {
-  const remote = await loadPageRemotes((context.Component as RemotePageStatics).remoteModules);
+  const remote = await loadPageRemotes(context.ctx, (context.Component as RemotePageStatics).remoteModules);
   (context.ctx as HostPageContext).remote = remote;
   if (context.ctx.req) remoteStateOfRequest.set(context.ctx.req, remote);
   const appProps = await App.getInitialProps(context);

@@ -10,7 +10,8 @@
  * hydration tolerates (the server's HTML stays until then).
  */
 import { createContext, use, useContext, type ComponentProps, type ComponentType, type ReactNode } from 'react';
-import type { RemoteLocation } from '@repo/releases';
+import type { RemoteLocation, Rollout } from '@repo/releases';
+import type { OwnerSessionRef } from '@repo/observability/owner-sessions';
 import { Contained } from '../Contained';
 import { remoteLoader } from './hostLoader';
 import type { Availability } from './loader';
@@ -19,6 +20,10 @@ import type { ShopExpose, ShopModules } from './modules';
 /** What the server decided for this page, serialised into the page's props. */
 export interface RemoteState {
   readonly location: RemoteLocation;
+  /** Whether the visitor got the live release or the canary's (null: no pointer decided it). */
+  readonly rollout: Rollout | null;
+  /** The remote owner's session for this page view, which the browser updates; null when off. */
+  readonly session: OwnerSessionRef | null;
   readonly availability: Readonly<Partial<Record<ShopExpose, Availability>>>;
 }
 

@@ -9,7 +9,7 @@
  */
 import { remoteLoader } from './hostLoader';
 import type { RemoteState } from './RemoteSlot';
-import { rememberBrowserLocation } from './state';
+import { rememberBrowserPage } from './state';
 
 function serverRemoteState(): RemoteState | undefined {
   const data = document.getElementById('__NEXT_DATA__')?.textContent;
@@ -24,7 +24,7 @@ function serverRemoteState(): RemoteState | undefined {
 export async function loadWhatTheServerRendered(): Promise<void> {
   const remote = serverRemoteState();
   if (!remote) return;
-  rememberBrowserLocation(remote.location);
+  rememberBrowserPage(remote);
   const rendered = Object.entries(remote.availability).filter(([, availability]) => availability === 'up');
   await Promise.all(rendered.map(([expose]) => remoteLoader.ensureExposed(remote.location, expose)));
 }

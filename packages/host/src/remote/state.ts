@@ -1,11 +1,17 @@
 /**
- * The remote state of a page: which release it uses and which of the page's remote modules
- * loaded. Decided once per page, on the server for the first page and in the browser for client
- * navigations (which keep the release the page was served with; a new page load follows the
- * pointer).
+ * The remote state of a page: which release it uses (and why: the live pointer or the canary's
+ * share), shop's owner session for the page view, and which of the page's remote modules loaded.
+ * Decided once per page view: on the server for the first page (per visitor, see
+ * location.server.ts), and kept by the browser for client navigations, which stay in the page view
+ * the server started (a new page load follows the pointer). So the browser never decides a release
+ * itself, and hydration sees exactly what the server rendered however buckets or the pointer
+ * change between requests.
  */
 import type { NextPageContext } from 'next';
-import type { RemoteLocation } from '@repo/releases';
+import { releaseName, type RemoteLocation, type Rollout } from '@repo/releases';
+import type { OwnerPageView, OwnerSessionRef } from '@repo/observability/owner-sessions';
+import { continuePageView } from '@repo/observability/owner-sessions/client';
+import { topology } from '@repo/topology';
 import { remoteLoader } from './hostLoader';
 import type { Availability } from './loader';
 import type { ShopExpose } from './modules';
@@ -30,32 +36,51 @@ export const remoteStateOfRequest = new WeakMap<object, RemoteState>();
 /** Every host page has shop's Header. */
 const ALWAYS: readonly ShopExpose[] = ['./Header'];
 
-let browserLocation: RemoteLocation | null = null;
-
-/** The browser keeps the release its first page was served with. */
-export function rememberBrowserLocation(location: RemoteLocation): void {
-  if (typeof window !== 'undefined' && !browserLocation) browserLocation = location;
+/** What a page view decided, once: the release, how it was chosen, and its owner session. */
+interface PageRelease {
+  readonly location: RemoteLocation;
+  readonly rollout: Rollout | null;
+  readonly session: OwnerSessionRef | null;
 }
 
-async function locationOfThisPage(): Promise<RemoteLocation> {
+let browserPage: PageRelease | null = null;
+
+/**
+ * The browser keeps what its first page was served with, and goes on with that page view's owner
+ * session (an update when shop's code fails in this tab).
+ */
+export function rememberBrowserPage(remote: RemoteState): void {
+  if (typeof window === 'undefined' || browserPage) return;
+  browserPage = { location: remote.location, rollout: remote.rollout, session: remote.session };
+  continuePageView({
+    owner: topology.zones[remote.location.remote].owner,
+    release: releaseName(remote.location),
+    rollout: remote.rollout,
+    session: remote.session,
+  });
+}
+
+async function releaseOfThisPage(context: NextPageContext): Promise<{ page: PageRelease; view: OwnerPageView | null }> {
   if (typeof window === 'undefined') {
-    // Server-only (it reads the registry file); Next drops this branch from browser bundles.
-    const { liveRelease } = await import('./location.server');
-    return liveRelease('shop');
+    // Server-only (cookies, the registry, the response); Next drops this branch from browser bundles.
+    const { beginServerPage } = await import('./page.server');
+    const { location, rollout, view } = beginServerPage('shop', context.req, context.res);
+    return { page: { location, rollout, session: view?.ref() ?? null }, view };
   }
-  if (!browserLocation) throw new Error('The browser has no shop release yet: the first page sets it.');
-  return browserLocation;
+  if (!browserPage) throw new Error('The browser has no shop release yet: the first page sets it.');
+  return { page: browserPage, view: null };
 }
 
-/** Loads the page's remote modules (each bounded in time) and says which are up. */
-export async function loadPageRemotes(remoteModules: readonly ShopExpose[] = []): Promise<RemoteState> {
-  const location = await locationOfThisPage();
+/** Decides the page's release and loads its remote modules (each bounded in time), saying which are up. */
+export async function loadPageRemotes(context: NextPageContext, remoteModules: readonly ShopExpose[] = []): Promise<RemoteState> {
+  const { page, view } = await releaseOfThisPage(context);
   const exposes = [...new Set([...ALWAYS, ...remoteModules])];
   const availability: Partial<Record<ShopExpose, Availability>> = {};
   await Promise.all(
     exposes.map(async (expose) => {
-      availability[expose] = await remoteLoader.ensureExposed(location, expose);
+      availability[expose] = await remoteLoader.ensureExposed(page.location, expose);
     }),
   );
-  return { location, availability };
+  if (Object.values(availability).includes('down')) view?.unavailable();
+  return { ...page, availability };
 }

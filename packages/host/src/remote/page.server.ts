@@ -1,0 +1,31 @@
+/**
+ * A host page's request, on the server: who the visitor is, which release of shop they get, and
+ * shop's part in the page view (its owner session, sent when the response ends). Server-only:
+ * state.ts imports it in its server branch.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { releaseName } from '@repo/releases';
+import { topology, type RemoteName } from '@repo/topology';
+import { beginServerPageView } from '@repo/observability/owner-sessions/server';
+import type { OwnerPageView } from '@repo/observability/owner-sessions';
+import { chooseReleaseFor, type ChosenRelease } from './location.server';
+import { visitorOf } from './visitor.server';
+
+export interface ServerPage extends ChosenRelease {
+  /** Null without a response to end (no request: nothing to count). */
+  readonly view: OwnerPageView | null;
+}
+
+export function beginServerPage(remote: RemoteName, request: IncomingMessage | undefined, response: ServerResponse | undefined): ServerPage {
+  if (!request || !response) return { ...chooseReleaseFor(remote, null), view: null };
+  const visitor = visitorOf(request, response);
+  const chosen = chooseReleaseFor(remote, visitor);
+  const view = beginServerPageView({
+    owner: topology.zones[remote].owner,
+    release: releaseName(chosen.location),
+    rollout: chosen.rollout,
+    visitor,
+    response,
+  });
+  return { ...chosen, view };
+}
