@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, test } from 'node:test';
-import { readRegistry } from '@repo/releases/registry';
+import { readRegistry, serializeRegistry } from '@repo/releases/registry';
 import { openRegistryStore, startCanary } from '@repo/releases/store';
 import { createGuard, type Guard } from './guard.ts';
 import { createHealthClient } from './health.ts';
@@ -162,6 +162,30 @@ describe('the guard against a real inbox', () => {
     assert.ok(!log.lines.some((line) => line.startsWith('guard: rolled back')));
     assert.equal(readRegistry(file).shop?.canary?.version, '1.2.0');
     assert.deepEqual(hook?.received, []);
+  });
+  test('judges a canary whose start is ahead of its clock on no sessions, without asking for an empty window', { timeout: 30_000 }, async () => {
+    const { file, store } = await shopRegistry();
+    await startCanary(store, 'shop', '1.2.0', 25, 'test');
+    const registry = readRegistry(file);
+    const shop = registry.shop;
+    assert.ok(shop?.canary);
+    const ahead = new Date(Date.now() + 60_000).toISOString();
+    writeFileSync(file, serializeRegistry({ ...registry, shop: { ...shop, canary: { ...shop.canary, since: ahead } } }));
+    const log = new Log();
+    const guard = createGuard({
+      store,
+      health: createHealthClient(inbox.health),
+      rule: DEFAULT_RULE,
+      windowMs: 300_000,
+      intervalMs: 500,
+      webhooks: {},
+      log: log.write,
+    });
+    await guard.evaluate();
+    await guard.stop();
+    assert.deepEqual(log.lines, [
+      `guard: shop canary=${HEALTHY} 25% canary_sessions=0 canary_failed=0 live=${LIVE} live_sessions=0 live_failed=0 decision=keep`,
+    ]);
   });
 });
 

@@ -128,7 +128,8 @@ export function createGuard(options: GuardOptions): Guard {
     const start = new Date(Math.min(end.getTime(), Math.max(Number.isNaN(since) ? 0 : since, end.getTime() - options.windowMs)));
     let counts: ReadonlyMap<string, ReleaseCounts>;
     try {
-      counts = await options.health.countsByRelease(owner, start, end);
+      // A canary started this very millisecond (or on a clock ahead of ours) has no window yet.
+      counts = start < end ? await options.health.countsByRelease(owner, start, end) : new Map();
     } catch (error) {
       failed(`health:${owner}`, `cannot read ${owner}'s release health: ${(error as Error).message}`);
       return;
