@@ -22,7 +22,7 @@ import { REMOTE_NAMES, ZONE_SPECS, type Owner, type RemoteName } from '@repo/top
 import { ownerVariable } from './config.ts';
 import type { HealthReader, ReleaseCounts } from './health.ts';
 import { judge, type RuleOptions, type Verdict } from './rule.ts';
-import { deliver, rollbackMessage, type DeliveryOptions } from './webhook.ts';
+import { deliver, rollbackMessage, type DeliveryOptions, type WebhookBody } from './webhook.ts';
 
 export interface GuardOptions {
   readonly store: RegistryStore;
@@ -49,8 +49,9 @@ export interface Guard {
 
 const NO_COUNTS: ReleaseCounts = { sessions: 0, failed: 0 };
 
-function rate(value: number | null): Record<string, number> {
-  return value === null ? {} : { rate: Math.round(value * 10_000) / 10_000 };
+/** Rates and bounds to four places: what a person reads, and all the rule used. */
+function round(value: number): number {
+  return Math.round(value * 10_000) / 10_000;
 }
 
 /** The figures a rollback records in the registry's move and sends to the webhook. */
@@ -63,21 +64,18 @@ function figuresOf(
   window: { start: Date; end: Date },
   rule: RuleOptions,
 ): Record<string, number | string> {
-  const prefixed = (prefix: string, values: Record<string, number>) =>
-    Object.fromEntries(Object.entries(values).map(([key, value]) => [`${prefix}_${key}`, value]));
-  const round = (value: number) => Math.round(value * 10_000) / 10_000;
   return {
     canary: canaryRelease,
     percent: canary.percent,
     canary_since: canary.since,
     canary_sessions: counts.canary.sessions,
     canary_failed: counts.canary.failed,
-    ...prefixed('canary', rate(verdict.canaryRate)),
+    ...(verdict.canaryRate === null ? {} : { canary_rate: round(verdict.canaryRate) }),
     canary_lower: round(verdict.canaryLower),
     live: liveRelease ?? 'none',
     live_sessions: counts.live.sessions,
     live_failed: counts.live.failed,
-    ...prefixed('live', rate(verdict.liveRate)),
+    ...(verdict.liveRate === null ? {} : { live_rate: round(verdict.liveRate) }),
     live_upper: round(verdict.liveUpper),
     live_prior: verdict.livePrior ? 'yes' : 'no',
     window_start: window.start.toISOString(),
@@ -111,7 +109,7 @@ export function createGuard(options: GuardOptions): Guard {
     if (failing.delete(key)) log(`guard: ${message}`);
   }
 
-  function tell(owner: Owner, body: ReturnType<typeof rollbackMessage>): void {
+  function tell(owner: Owner, body: WebhookBody): void {
     const url = options.webhooks[owner];
     if (!url) {
       log(`guard: ${owner} has no webhook (${ownerVariable('INBOX_WEBHOOK_', owner)}): the rollback is in the registry only`);
