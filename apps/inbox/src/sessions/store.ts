@@ -34,7 +34,9 @@ export const SESSIONS_SCHEMA = `
     init        INTEGER NOT NULL,  -- 1 once the initial update arrived: the session counts
     PRIMARY KEY (project_id, sid)
   ) STRICT, WITHOUT ROWID;
-  CREATE INDEX IF NOT EXISTS sessions_by_start ON sessions (project_id, started);
+  -- Covers the window queries (a guard asks every half second): 43 ms instead of 114 ms for an
+  -- hour of 40,000 sessions, 4.6 instead of 11 for five minutes.
+  CREATE INDEX IF NOT EXISTS sessions_by_start ON sessions (project_id, started, init, release, environment, status, errors);
   CREATE TABLE IF NOT EXISTS session_aggregates (
     seq         INTEGER PRIMARY KEY,
     project_id  INTEGER NOT NULL,
