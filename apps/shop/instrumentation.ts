@@ -1,3 +1,7 @@
+/** How often, and how many times, shop tries to register its release in a registry it cannot write yet. */
+const REGISTER_RETRY_MS = 2_000;
+const REGISTER_ATTEMPTS = 30;
+
 export async function register() {
   // Everything Node-only stays inside this block: `next dev` compiles this file for the edge
   // runtime too, and leaves out only what this condition rules out.
@@ -18,14 +22,23 @@ export async function register() {
       const version = versionOf('shop', process.env.ZONE_RELEASE ?? '');
       const origin = `http://localhost:${process.env.PORT}`;
       const by = `${process.env.NODE_ENV === 'development' ? 'dev' : 'start'} of shop@${version}`;
-      // A registry that cannot be written (an HTTP registry not up yet, a bad token) must not
-      // stop shop from serving: it is said, and hosts keep the releases they know.
-      try {
-        const entry = await registerRelease(openRegistryStore(registry), 'shop', version, origin, { live: 'if-none', by });
-        console.log(`shop@${version} registered at ${origin} in ${registry}; live: shop@${entry.live}`);
-      } catch (error) {
-        console.error(`shop@${version} at ${origin} could not be registered: ${(error as Error).message}`);
-      }
+      // A registry that cannot be written (an HTTP registry whose server starts after shop, a
+      // wrong token) must not stop shop from serving: it is said, and tried again in the
+      // background for a while (timers unref'd: they never keep the server from exiting).
+      const store = openRegistryStore(registry);
+      const attempt = async (left: number): Promise<void> => {
+        try {
+          const entry = await registerRelease(store, 'shop', version, origin, { live: 'if-none', by });
+          console.log(`shop@${version} registered at ${origin} in ${registry}; live: shop@${entry.live}`);
+        } catch (error) {
+          if (left === REGISTER_ATTEMPTS) {
+            console.error(`shop@${version} at ${origin} could not be registered (trying again for a minute): ${(error as Error).message}`);
+          }
+          if (left > 1) setTimeout(() => void attempt(left - 1), REGISTER_RETRY_MS).unref();
+          else console.error(`shop@${version} at ${origin} is not registered: hosts will not load it until it is`);
+        }
+      };
+      await attempt(REGISTER_ATTEMPTS);
     }
   }
 }

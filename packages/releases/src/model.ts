@@ -61,6 +61,11 @@ export const MOVES_KEPT = 50;
 
 export const MOVE_KINDS: readonly MoveKind[] = ['live', 'canary', 'canary-end', 'promote'];
 
+/** Whether a registry location is a URL (read with HTTP, written with If-Match) rather than a file path. */
+export function isRegistryUrl(location: string): boolean {
+  return /^https?:\/\//i.test(location);
+}
+
 /** A registry that is malformed, or a change it refuses; the message says where and why. */
 export class RegistryError extends Error {
   override name = 'RegistryError';

@@ -16,8 +16,7 @@
 import { statSync } from 'node:fs';
 import { readRegistry } from './file-store.ts';
 import { fetchRegistry } from './http-store.ts';
-import type { Registry } from './model.ts';
-import { isRegistryUrl } from './default-file.ts';
+import { isRegistryUrl, type Registry } from './model.ts';
 
 /** How often a host asks an HTTP registry whether it changed: a move is followed within about this. */
 export const POLL_MS = 250;
