@@ -6,7 +6,15 @@
 
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { closeSession } from '@sentry/core';
+import {
+  type Envelope,
+  closeSession,
+  createEventEnvelope,
+  createSessionEnvelope,
+  createTransport,
+  getEnvelopeEndpointWithUrlEncodedAuth,
+  makeDsn,
+} from '@sentry/core';
 import { HOME, SHOP, assertNothingStored, cleanUp, detail, envelope, errorEvent, listEvents, newId, post, start } from './testing.ts';
 import { byReleaseAndStatus, postSession, readSessions, sdkSession, sdkUpdate, sessionEnvelope } from './sessions/testing.ts';
 
@@ -208,5 +216,33 @@ describe('rate limit of sessions', () => {
     // Events still have their own window; another project's sessions are not limited.
     assert.equal((await post(run.url, envelope([errorEvent('still')]))).status, 200);
     assert.equal((await postSession(run, sdkSession({ release: 'home@1.0.0' }), HOME)).status, 200);
+  });
+
+  it("makes the SDK's own transport hold back sessions, and only sessions, after a 429", async () => {
+    const run = await start({ rateLimit: { events: 1, windowSeconds: 60 } });
+    const dsn = makeDsn(`http://${SHOP.publicKey}@${new URL(run.url).host}/${SHOP.id}`);
+    assert.ok(dsn);
+    const dropped: string[] = [];
+    let requests = 0;
+    const transport = createTransport({ recordDroppedEvent: (reason, category) => void dropped.push(`${reason}:${category}`) }, async ({ body }) => {
+      requests += 1;
+      const response = await fetch(getEnvelopeEndpointWithUrlEncodedAuth(dsn), { method: 'POST', body });
+      return {
+        statusCode: response.status,
+        headers: { 'x-sentry-rate-limits': response.headers.get('x-sentry-rate-limits'), 'retry-after': response.headers.get('retry-after') },
+      };
+    });
+    const send = (envelope: Envelope) => transport.send(envelope);
+    const session = () => createSessionEnvelope(sdkSession({ release: 'shop@1.2.0' }), dsn);
+    assert.equal((await send(session())).statusCode, 200);
+    assert.equal((await send(session())).statusCode, 429);
+    // The SDK read the inbox's answer as "sessions, not events": the next session never leaves it.
+    await send(session());
+    assert.equal(requests, 2);
+    assert.deepEqual(dropped, ['ratelimit_backoff:session']);
+    assert.equal((await send(createEventEnvelope(errorEvent('an error still goes'), dsn))).statusCode, 200);
+    assert.equal(requests, 3);
+    assert.equal(run.inbox.sessionCount, 1);
+    assert.equal((await listEvents(run)).length, 1);
   });
 });
