@@ -9,7 +9,13 @@ import { makeSession, updateSession } from '@sentry/core';
 import type { Owner } from '@repo/topology';
 import { OwnerPageView, sendSession, type OwnerSessionRef } from './owner-sessions';
 
-let current: OwnerPageView | undefined;
+/**
+ * The page's view, on the window: the app (which continues it) and instrumentation-client.ts
+ * (whose beforeSend reads it) are separate bundles, each with its own copy of this module.
+ */
+const CURRENT = Symbol.for('@repo/observability owner page view');
+
+type WithPageView = typeof globalThis & { [CURRENT]?: OwnerPageView };
 
 export interface BrowserPageViewOptions {
   owner: Owner;
@@ -21,15 +27,16 @@ export interface BrowserPageViewOptions {
 
 /** Continues the server's page view in this browser page (the first call of a page load wins). */
 export function continuePageView(options: BrowserPageViewOptions): void {
-  if (current) return;
+  const slot = globalThis as WithPageView;
+  if (slot[CURRENT]) return;
   const ref = options.session;
   const session = ref ? makeSession({ sid: ref.sid, did: ref.did, release: ref.release, init: false }) : null;
   // The session started on the server; an update keeps its start.
   if (session && ref) updateSession(session, { started: Date.parse(ref.started) / 1000 });
-  current = new OwnerPageView(options.owner, options.release, options.rollout, session, sendSession);
+  slot[CURRENT] = new OwnerPageView(options.owner, options.release, options.rollout, session, sendSession);
 }
 
 /** The page view of this browser page, for beforeSend. */
 export function browserPageViewOf(): OwnerPageView | undefined {
-  return current;
+  return (globalThis as WithPageView)[CURRENT];
 }

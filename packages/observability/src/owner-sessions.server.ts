@@ -93,9 +93,13 @@ class RequestPageView {
   }
 }
 
+/**
+ * By shape, not by class: Next compiles instrumentation.ts (where beforeSend runs) and the pages
+ * (where page views begin) into separate webpack layers, so each has its own copy of this module.
+ */
 function holderOf(metadata: { [key: string]: unknown } | undefined): RequestPageView | undefined {
-  const holder = metadata?.[METADATA_KEY] as PageViewHolder | undefined;
-  return holder?.state instanceof RequestPageView ? holder.state : undefined;
+  const state = (metadata?.[METADATA_KEY] as Partial<PageViewHolder> | undefined)?.state;
+  return typeof state?.settle === 'function' ? state : undefined;
 }
 
 function requestScope(): Scope | undefined {
