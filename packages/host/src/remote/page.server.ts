@@ -16,8 +16,16 @@ export interface ServerPage extends ChosenRelease {
   readonly view: OwnerPageView | null;
 }
 
+/**
+ * A request renders the app twice when its page fails (the page, then the error page): one
+ * visitor, one release and one page view for both.
+ */
+const pageOfRequest = new WeakMap<IncomingMessage, ServerPage>();
+
 export function beginServerPage(remote: RemoteName, request: IncomingMessage | undefined, response: ServerResponse | undefined): ServerPage {
   if (!request || !response) return { ...chooseReleaseFor(remote, null), view: null };
+  const begun = pageOfRequest.get(request);
+  if (begun) return begun;
   const visitor = visitorOf(request, response);
   const chosen = chooseReleaseFor(remote, visitor);
   const view = beginServerPageView({
@@ -27,5 +35,7 @@ export function beginServerPage(remote: RemoteName, request: IncomingMessage | u
     visitor,
     response,
   });
-  return { ...chosen, view };
+  const page = { ...chosen, view };
+  pageOfRequest.set(request, page);
+  return page;
 }
