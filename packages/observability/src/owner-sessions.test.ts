@@ -16,7 +16,7 @@ import { parseEnvelope, type Envelope } from '@sentry/core';
 import { INBOX_PROJECTS, type Owner } from '@repo/topology';
 import { OwnedError } from './owned-error';
 import { continuePageView, browserPageViewOf } from './owner-sessions.client';
-import { beginServerPageView } from './owner-sessions.server';
+import type * as ServerPageViews from './owner-sessions.server';
 import { zoneServerOptions } from './server';
 import { zoneSentrySettings } from './settings';
 
@@ -67,6 +67,14 @@ function startReceiver() {
 }
 
 const receiver = startReceiver();
+
+/**
+ * The module as the pages see it. Next compiles instrumentation.ts and the pages into separate
+ * webpack layers, each with its own copy of it: page views begin in one copy, beforeSend reads
+ * them in the other. A second instance of the module (another URL) is the same situation.
+ */
+const pagesLayerCopy = './owner-sessions.server.ts?pages-layer';
+const { beginServerPageView } = (await import(pagesLayerCopy)) as typeof ServerPageViews;
 
 /** The host's page server: each request opens shop's part of its page view, then does what its path says. */
 const pages = createServer((request: IncomingMessage, response: ServerResponse) => {
