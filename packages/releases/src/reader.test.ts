@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { startRegistryServer, type RegistryServer } from './fixtures/registry-server.ts';
 import type { Registry } from './model.ts';
@@ -65,6 +68,21 @@ describe('a server reading a registry URL', () => {
     assert.equal(read(), registry, 'the same object: nothing parsed again');
   });
 
+  it('never keeps a server process alive by itself', { timeout: 10_000 }, async () => {
+    const store = fileURLToPath(new URL('./store.ts', import.meta.url));
+    const script = `const { createRegistryReader } = await import(${JSON.stringify(store)});
+      const read = createRegistryReader(${JSON.stringify(server.url)}, () => {});
+      read(); await read.next(); console.log(read().shop ? 'read' : 'empty');`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      timeout: 8_000, // a reader that keeps it alive fails the test instead of hanging the run
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const [code] = await once(child, 'exit');
+    assert.deepEqual([code, stdout], [0, 'read\n'], 'it exits once its own work is done, polling or not');
+  });
+
   it('follows a move of the pointer by itself', { timeout: 10_000 }, async () => {
     await moveLive(openRegistryStore(server.url), 'shop', '1.1.0', 'rollback');
     const started = Date.now();
@@ -73,7 +91,7 @@ describe('a server reading a registry URL', () => {
     console.log(`reader followed the move in ${Date.now() - started} ms`);
   });
 
-  it('keeps the last good registry while the server is down or serves a broken one, saying so once, and once when it is back', { timeout: 10_000 }, async () => {
+  it('keeps the last good registry while the server is down, serves a broken one or none, saying so once, and once when it is back', { timeout: 10_000 }, async () => {
     logged.length = 0;
     const good = read();
     await server.stop();
@@ -92,6 +110,13 @@ describe('a server reading a registry URL', () => {
     assert.match(logged[2] ?? '', /is not JSON/);
     server.set(text);
     await readUntil(read, () => logged.length === 4);
+    assert.match(logged[3] ?? '', /readable again/);
+    server.set(null);
+    await readUntil(read, () => logged.length === 5);
+    assert.match(logged[4] ?? '', /keeping the last good registry until .* GET answered 404 Not Found/);
+    assert.equal(read(), good);
+    server.set(text);
+    await readUntil(read, () => logged.length === 6);
     assert.equal(read().shop?.live, '1.1.0');
   });
 });

@@ -10,7 +10,7 @@
  * arrives that is an empty registry (hosts use the topology's address). Its timers are unref'd:
  * it never keeps a process alive.
  *
- * Either way, a registry that cannot be read or parsed keeps the last good one, instead of
+ * Either way, a registry that cannot be read or parsed (or, at a URL, is not found) keeps the last good one, instead of
  * taking the hosts' pages down with it, and says so once (and once again when it is readable).
  */
 import { statSync } from 'node:fs';
@@ -77,6 +77,9 @@ function urlReader(url: string, log: (line: string) => void): RegistryReader {
     const started = Date.now();
     try {
       const fetched = await fetchRegistry(url, etag);
+      // For a writer a missing registry is one to create; for a reader that had one it is more
+      // likely a wrong URL or a deleted object than an intent to unregister everything.
+      if (fetched.kind === 'registry' && !fetched.exists) throw new Error(`${url}: GET answered 404 Not Found`);
       if (fetched.kind === 'registry') {
         last = fetched.registry;
         etag = fetched.etag;
