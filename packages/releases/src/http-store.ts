@@ -55,7 +55,12 @@ export async function fetchRegistry(url: string, etag?: string | null): Promise<
     return { kind: 'registry', registry: {}, etag: null, exists: false };
   }
   if (!response.ok) throw await refused(url, 'GET', response);
-  const text = await response.text();
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (error) {
+    throw unreachable(url, 'GET', error); // the connection dropped in the middle of the body
+  }
   return { kind: 'registry', registry: parseRegistry(text, url), etag: response.headers.get('etag'), exists: true };
 }
 
