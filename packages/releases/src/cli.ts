@@ -10,7 +10,8 @@
  *                                                      build a release, serve it, point at it
  *
  * The registry is FEDERATION_REGISTRY (a file or an http(s) URL), else `.federation/registry.json`
- * at the repository root. Exit 2 for a usage error, 1 for a refusal (the message says why).
+ * at the repository root. Exit 2 for a usage error (a percent that is not an integer 0..100
+ * included), 1 for a refusal (the message says why).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -121,11 +122,14 @@ async function rollback(store: RegistryStore, args: string[]): Promise<void> {
   if (move.kind !== 'canary-end') console.log(`${remote}: live ${remote}@${move.from ?? 'none'} → ${remote}@${move.to} (${move.at})`);
 }
 
-/** `--percent`: an integer from 0 to 100, written as one (`25`, not `25.0` or `1e1`). */
+/**
+ * `--percent`: an integer from 0 to 100, written as one (`25`, not `25.0` or `1e1`). Anything
+ * else is a usage error, like a `--port` that is not a port.
+ */
 function percentArg(value: string | undefined): number {
   if (value === undefined) throw new UsageError('say how many visitors get the canary, e.g. `--percent 25`');
   if (!/^\d{1,3}$/.test(value.trim()) || Number(value) > 100) {
-    throw new RegistryError(`--percent must be an integer from 0 to 100, not ${JSON.stringify(value)}`);
+    throw new UsageError(`--percent must be an integer from 0 to 100, not ${JSON.stringify(value)}`);
   }
   return Number(value);
 }
