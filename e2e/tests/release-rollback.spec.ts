@@ -5,21 +5,18 @@
  * server and in the browser, without a restart. This spec's own shops, hosts and registry
  * (fixtures/zone-servers.ts).
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { APIRequestContext } from '@playwright/test';
 import { BROKEN_RELEASE } from '@repo/releases';
-import { moveLive } from '@repo/releases/registry';
+import { moveLive, openRegistryStore } from '@repo/releases/store';
 import { newRun, tag, waitForEvent } from '@repo/testkit/inbox';
 import { freePort } from '@repo/testkit/ports';
 import { topology } from '@repo/topology';
 import { expect, test, waitForHydration } from '../fixtures';
 import { expectDeliveredTo, onlyFor } from '../fixtures/inbox';
 import { freshRegistry } from '../fixtures/registry';
+import { npmRun } from '../fixtures/releases';
 import { startHosts, startZoneServer, type ZoneServer } from '../fixtures/zone-servers';
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const BROKEN = BROKEN_RELEASE.version;
 
 test.describe.configure({ mode: 'serial' });
@@ -41,30 +38,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await Promise.all(servers.map((server) => server.stop()));
 });
-
-const execFileAsync = promisify(execFile);
-
-/**
- * Runs `npm run <args>` at the repository's root against this spec's registry, as people run the
- * release commands. Asynchronously, on purpose: a synchronous child process stops this worker's
- * event loop for the second or more npm takes, so the keep-alive connections `request` holds to
- * the hosts can neither expire nor see a host close them meanwhile; the next request then goes
- * out on a connection the host has closed, and fails with ECONNRESET.
- */
-async function npmRun(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await execFileAsync('npm', ['run', '--silent', ...args], {
-      cwd: REPO,
-      env: { ...process.env, FEDERATION_REGISTRY: registry },
-      encoding: 'utf8',
-    });
-    return { status: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: unknown; stdout?: string; stderr?: string };
-    if (typeof failed.code !== 'number') throw error;
-    return { status: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
 
 async function html(request: APIRequestContext, url: string): Promise<string> {
   const response = await request.get(url);
@@ -110,7 +83,7 @@ test('a broken release fills shop’s project with its errors; a rollback stops 
   }
 
   // Deploy: point at the broken release (what `npm run deploy` does once it is serving).
-  moveLive(registry, 'shop', BROKEN, 'deploy');
+  await moveLive(openRegistryStore(registry), 'shop', BROKEN, 'deploy');
   const broken = newRun('release-broken');
   const brokenWatch = await runs.watch(broken, {});
   for (const host of hosts) {
@@ -135,7 +108,7 @@ test('a broken release fills shop’s project with its errors; a rollback stops 
   }
 
   // Roll back with the command people use.
-  const rollback = await npmRun('rollback', '--', 'shop', '1.0.0');
+  const rollback = await npmRun(registry, 'rollback', '--', 'shop', '1.0.0');
   expect(rollback.status, rollback.stderr).toBe(0);
   expect(rollback.stdout).toContain(`live shop@${BROKEN} → shop@1.0.0`);
 
@@ -156,7 +129,7 @@ test('a broken release fills shop’s project with its errors; a rollback stops 
 });
 
 test('a rollback to a release that is not registered is refused with the releases it knows', async () => {
-  const refused = await npmRun('rollback', '--', 'shop', '0.9.0');
+  const refused = await npmRun(registry, 'rollback', '--', 'shop', '0.9.0');
   expect(refused.status).toBe(1);
   expect(refused.stderr).toContain(`shop@0.9.0 is not a registered release of shop (registered: 1.0.0, ${BROKEN})`);
 });

@@ -5,7 +5,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runWritersAtOnce } from './fixtures/writers.ts';
-import { liveLocation, moveLive as moveLiveSync, readRegistry, RegistryError } from './registry.ts';
+import { liveLocation, readRegistry, RegistryError } from './registry.ts';
 import { endCanary, moveLive, openRegistryStore, promoteCanary, registerRelease, startCanary } from './store.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'registry-file-'));
@@ -109,15 +109,5 @@ describe('the registry in a file', () => {
     await registerRelease(store, 'shop', '1.1.0', 'http://localhost:3011', { live: 'if-none', by: 'start' });
     assert.deepEqual(Object.keys(readRegistry(store.location).shop?.releases ?? {}), ['1.0.0', '1.1.0']);
     assert.equal(existsSync(`${store.location}.lock`), false);
-  });
-
-  it('still moves the live pointer for sync callers not moved to the store yet, under the same lock', async () => {
-    const store = openRegistryStore(freshFile());
-    await registerRelease(store, 'shop', '1.0.0', 'http://localhost:3001', { live: 'if-none', by: 'start' });
-    await registerRelease(store, 'shop', '1.2.0', 'http://localhost:3012', { live: 'never', by: 'start' });
-    await startCanary(store, 'shop', '1.2.0', 10, 'canary');
-    const move = moveLiveSync(store.location, 'shop', '1.2.0', 'inbox');
-    assert.deepEqual([move.kind, move.from, move.to], ['live', '1.0.0', '1.2.0']);
-    assert.equal(readRegistry(store.location).shop?.canary, null);
   });
 });

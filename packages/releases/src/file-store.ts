@@ -174,17 +174,3 @@ export async function updateRegistryFile<T>(file: string, change: (registry: Reg
     await sleep(pauseMs());
   }
 }
-
-/**
- * The same, blocking: for the sync file-only functions kept while their callers move to the
- * async store. Waits for the lock with Atomics.wait (a real sleep, not a busy loop).
- */
-export function updateRegistryFileSync<T>(file: string, change: (registry: Registry) => Change<T>): T {
-  mkdirSync(dirname(file), { recursive: true });
-  const deadline = Date.now() + LOCK_TIMEOUT_MS;
-  const pause = new Int32Array(new SharedArrayBuffer(4));
-  for (let attempt = attemptUpdate(file, deadline, change); ; attempt = attemptUpdate(file, deadline, change)) {
-    if (attempt.done) return attempt.result;
-    Atomics.wait(pause, 0, 0, pauseMs());
-  }
-}
