@@ -8,20 +8,41 @@
  * Without a registry (FEDERATION_REGISTRY unset, or nothing registered yet) hosts load the remote
  * from its topology address, release unknown until its code runs: the only release, so `live`.
  */
-import { chooseRelease, createRegistryReader, type Registry } from '@repo/releases/registry';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { chooseRelease, createRegistryReader, type RegistryReader } from '@repo/releases/registry';
 import type { RemoteLocation, Rollout } from '@repo/releases';
 import { topology, type RemoteName } from '@repo/topology';
 
-let reader: (() => Registry) | undefined;
+/**
+ * How long a request may wait for the registry's first read, once per server process. A URL is
+ * read in the background: without this, the first pages after a start would be rendered before
+ * its first answer, from the topology's address (`shop@unknown`), not from the pointer.
+ */
+const FIRST_READ_WAIT_MS = 600;
+
+let reader: RegistryReader | undefined;
+let firstRead: Promise<unknown> = Promise.resolve();
+let firstReadDone = false;
+
+function registryReader(): RegistryReader | undefined {
+  const location = process.env.FEDERATION_REGISTRY;
+  if (location && !reader) {
+    reader = createRegistryReader(location);
+    firstRead = reader.next().finally(() => (firstReadDone = true));
+  }
+  return reader;
+}
 
 export interface ChosenRelease {
   readonly location: RemoteLocation;
   readonly rollout: Rollout;
 }
 
-export function chooseReleaseFor(remote: RemoteName, visitor: string | null): ChosenRelease {
-  const registry = process.env.FEDERATION_REGISTRY;
-  if (registry && !reader) reader = createRegistryReader(registry);
-  const chosen = reader ? chooseRelease(reader(), remote, visitor) : null;
+export async function chooseReleaseFor(remote: RemoteName, visitor: string | null): Promise<ChosenRelease> {
+  const current = registryReader();
+  // Until the first read has an answer (at once for a file); a registry that does not answer in
+  // time leaves these first pages on the topology's address, and the reader goes on.
+  if (current && !firstReadDone) await Promise.race([firstRead, sleep(FIRST_READ_WAIT_MS, undefined, { ref: false })]);
+  const chosen = current ? chooseRelease(current(), remote, visitor) : null;
   return chosen ?? { location: { remote, version: null, origin: topology.zones[remote].origin }, rollout: 'live' };
 }

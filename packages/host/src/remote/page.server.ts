@@ -20,14 +20,20 @@ export interface ServerPage extends ChosenRelease {
  * A request renders the app twice when its page fails (the page, then the error page): one
  * visitor, one release and one page view for both.
  */
-const pageOfRequest = new WeakMap<IncomingMessage, ServerPage>();
+const pageOfRequest = new WeakMap<IncomingMessage, Promise<ServerPage>>();
 
-export function beginServerPage(remote: RemoteName, request: IncomingMessage | undefined, response: ServerResponse | undefined): ServerPage {
-  if (!request || !response) return { ...chooseReleaseFor(remote, null), view: null };
+export function beginServerPage(remote: RemoteName, request: IncomingMessage | undefined, response: ServerResponse | undefined): Promise<ServerPage> {
+  if (!request || !response) return chooseReleaseFor(remote, null).then((chosen) => ({ ...chosen, view: null }));
   const begun = pageOfRequest.get(request);
   if (begun) return begun;
+  const page = begin(remote, request, response);
+  pageOfRequest.set(request, page);
+  return page;
+}
+
+async function begin(remote: RemoteName, request: IncomingMessage, response: ServerResponse): Promise<ServerPage> {
   const visitor = visitorOf(request, response);
-  const chosen = chooseReleaseFor(remote, visitor);
+  const chosen = await chooseReleaseFor(remote, visitor);
   const view = beginServerPageView({
     owner: topology.zones[remote].owner,
     release: releaseName(chosen.location),
@@ -35,7 +41,5 @@ export function beginServerPage(remote: RemoteName, request: IncomingMessage | u
     visitor,
     response,
   });
-  const page = { ...chosen, view };
-  pageOfRequest.set(request, page);
-  return page;
+  return { ...chosen, view };
 }

@@ -64,7 +64,7 @@ async function releaseOfThisPage(context: NextPageContext): Promise<{ page: Page
   if (typeof window === 'undefined') {
     // Server-only (cookies, the registry, the response); Next drops this branch from browser bundles.
     const { beginServerPage } = await import('./page.server');
-    const { location, rollout, view } = beginServerPage('shop', context.req, context.res);
+    const { location, rollout, view } = await beginServerPage('shop', context.req, context.res);
     return { page: { location, rollout, session: view?.ref() ?? null }, view };
   }
   if (!browserPage) throw new Error('The browser has no shop release yet: the first page sets it.');
