@@ -108,7 +108,7 @@ test('a broken release fills shop’s project with its errors; a rollback stops 
   }
 
   // Roll back with the command people use.
-  const rollback = await npmRun(registry, 'rollback', '--', 'shop', '1.0.0');
+  const rollback = await npmRun(registry, 'rollback', 'shop', '1.0.0');
   expect(rollback.status, rollback.stderr).toBe(0);
   expect(rollback.stdout).toContain(`live shop@${BROKEN} → shop@1.0.0`);
 
@@ -129,7 +129,7 @@ test('a broken release fills shop’s project with its errors; a rollback stops 
 });
 
 test('a rollback to a release that is not registered is refused with the releases it knows', async () => {
-  const refused = await npmRun(registry, 'rollback', '--', 'shop', '0.9.0');
+  const refused = await npmRun(registry, 'rollback', 'shop', '0.9.0');
   expect(refused.status).toBe(1);
   expect(refused.stderr).toContain(`shop@0.9.0 is not a registered release of shop (registered: 1.0.0, ${BROKEN})`);
 });
