@@ -147,6 +147,7 @@ describe('the release commands', () => {
       ['deploy', 'shop', '../up'],
       ['deploy', 'shop', '1.2.0', '--port'],
       ['deploy', 'shop', '1.2.0', '--port', 'http'],
+      ['deploy', 'shop', '1.2.0', '--canary', '150'],
       ['nonsense'],
     ];
     const answers = await Promise.all(wrong.map((args) => cli(registry, ...args)));
@@ -155,6 +156,7 @@ describe('the release commands', () => {
       assert.match(answers[i]?.stderr ?? '', /^usage: /, args.join(' '));
     });
     assert.match(answers[wrong.findIndex((args) => args.includes('half'))]?.stderr ?? '', /--percent must be an integer from 0 to 100, not "half"/);
+    assert.match(answers[wrong.findIndex((args) => args.includes('--canary'))]?.stderr ?? '', /--canary must be an integer from 0 to 100, not "150"/);
     assert.deepEqual(readRegistry(registry), before);
   });
 

@@ -6,8 +6,9 @@
  *   npm run canary -- shop <release> --percent <n> [--force]
  *                                                      send n % of visitors to a release (again: change n)
  *   npm run promote -- shop [--force]                  make the canary live for everyone
- *   npm run deploy -- shop <version> [--defect header] [--port 3011]
+ *   npm run deploy -- shop <version> [--defect header] [--port 3011] [--canary <n>]
  *                                                      build a release, serve it, point at it
+ *                                                      (--canary: send n % of visitors to it instead)
  *
  * The registry is FEDERATION_REGISTRY (a file or an http(s) URL), else `.federation/registry.json`
  * at the repository root. Exit 2 for a usage error (a percent that is not an integer 0..100
@@ -34,7 +35,7 @@ class UsageError extends Error {}
 
 const USAGE =
   'commands: list, rollback <remote> <release> [--force], canary <remote> <release> --percent <n> [--force], ' +
-  'promote <remote> [--force], deploy <remote> <version> [--defect <name>] [--port <n>]';
+  'promote <remote> [--force], deploy <remote> <version> [--defect <name>] [--port <n>] [--canary <n>]';
 
 /** The command's arguments; unknown options and missing values are usage errors. */
 function parse(args: string[]) {
@@ -47,6 +48,7 @@ function parse(args: string[]) {
         defect: { type: 'string' },
         port: { type: 'string' },
         percent: { type: 'string' },
+        canary: { type: 'string' },
       },
     });
   } catch (error) {
@@ -126,10 +128,10 @@ async function rollback(store: RegistryStore, args: string[]): Promise<void> {
  * `--percent`: an integer from 0 to 100, written as one (`25`, not `25.0` or `1e1`). Anything
  * else is a usage error, like a `--port` that is not a port.
  */
-function percentArg(value: string | undefined): number {
-  if (value === undefined) throw new UsageError('say how many visitors get the canary, e.g. `--percent 25`');
+function percentArg(value: string | undefined, option = '--percent'): number {
+  if (value === undefined) throw new UsageError(`say how many visitors get the canary, e.g. \`${option} 25\``);
   if (!/^\d{1,3}$/.test(value.trim()) || Number(value) > 100) {
-    throw new UsageError(`--percent must be an integer from 0 to 100, not ${JSON.stringify(value)}`);
+    throw new UsageError(`${option} must be an integer from 0 to 100, not ${JSON.stringify(value)}`);
   }
   return Number(value);
 }
@@ -176,6 +178,8 @@ async function deploy(store: RegistryStore, args: string[]): Promise<void> {
   const version = positionals[1] ? versionOf(remote, positionals[1]) : undefined;
   if (!version || !isValidVersion(version)) throw new UsageError('name the version to deploy, e.g. `npm run deploy -- shop 1.1.0`');
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError('--port must be a TCP port');
+  // Checked before the build, which takes a while: a bad percent should not wait for it.
+  const canaryPercent = values.canary === undefined ? undefined : percentArg(values.canary, '--canary');
   const origin = `http://localhost:${port}`;
   const workspace = `apps/${remote}`;
   const releaseArgs = ['--release', version, ...(defect ? ['--defect', defect] : [])];
@@ -203,10 +207,10 @@ async function deploy(store: RegistryStore, args: string[]): Promise<void> {
   // The server has its own process group, so Ctrl-C reaches only this command: stop it from here.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void server.stop());
   void server.exited.then(async (code) => {
-    const live = (await store.read().catch(() => ({}) as Registry))[remote]?.live;
-    if (live === version) {
+    const entry = (await store.read().catch(() => ({}) as Registry))[remote];
+    if (entry?.live === version || entry?.canary?.version === version) {
       console.log(
-        `deploy: ${remote}@${version} stopped but is still live: hosts show their fallback until you run ` +
+        `deploy: ${remote}@${version} stopped but is still ${entry.live === version ? 'live' : 'the canary'}: its visitors get the fallback until you run ` +
           `\`npm run rollback -- ${remote} <release>\` (see \`npm run releases\`).`,
       );
     }
@@ -215,6 +219,14 @@ async function deploy(store: RegistryStore, args: string[]): Promise<void> {
   // Serving is not enough: shop registers the release when its server has started (its
   // instrumentation), and only a registered release can be pointed at.
   await registered(store, remote, version);
+  if (canaryPercent !== undefined) {
+    const move = await startCanary(store, remote, version, canaryPercent, 'deploy');
+    console.log(
+      `deploy: ${remote} canary ${remote}@${move.to} for ${canaryPercent} % of visitors, the rest on ${remote}@${move.from}. ` +
+        'Ctrl-C stops this release.',
+    );
+    return;
+  }
   const move = await moveLive(store, remote, version, 'deploy');
   console.log(`deploy: ${remote} live ${remote}@${move.from ?? 'none'} → ${remote}@${move.to}. Ctrl-C stops this release.`);
 }
