@@ -58,6 +58,16 @@ async function browserOf(browser: Browser, visitor: string) {
   return context;
 }
 
+/** A page of `visitor`'s, and the page and console errors it meets. */
+async function pageOf(browser: Browser, visitor: string) {
+  const context = await browserOf(browser, visitor);
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
+  return { context, page, problems };
+}
+
 for (const [side, inside, release] of [
   ['canary', true, CANARY],
   ['live', false, LIVE],
@@ -69,11 +79,7 @@ for (const [side, inside, release] of [
       expect(await visitAs(`${host.origin}/`, visitor), `load ${i + 1} of ${host.zone}`).toEqual({ release, rollout: side });
     }
 
-    const context = await browserOf(browser, visitor);
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(error.message));
-    page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
+    const { context, page, problems } = await pageOf(browser, visitor);
     const host = hostAt(1);
     await page.goto(`${host.origin}/`);
     await waitForHydration(page);
@@ -96,11 +102,7 @@ for (const [side, inside, release] of [
 
 test('a page keeps the release it was served with when the pointer or the bucket changes under it, and the next load follows', async ({ browser }) => {
   const visitor = visitorWhere(PERCENT, false);
-  const context = await browserOf(browser, visitor);
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
+  const { context, page, problems } = await pageOf(browser, visitor);
   const host = hostAt(0);
   const slot = page.getByTestId('shop-header-slot');
   try {
