@@ -44,7 +44,8 @@ describe('the registry in a file', () => {
     await startCanary(store, 'shop', '1.2.0', 10, 'canary');
     await startCanary(store, 'shop', 'shop@1.2.0', 50, 'canary');
     assert.deepEqual((await store.read()).shop?.canary?.percent, 50);
-    await promoteCanary(store, 'shop', 'promote');
+    await assert.rejects(promoteCanary(store, 'shop', 'promote', { onlyIf: '1.3.0' }), /canary is now shop@1\.2\.0, not shop@1\.3\.0: nothing promoted/);
+    await promoteCanary(store, 'shop', 'promote', { onlyIf: 'shop@1.2.0' });
     await startCanary(store, 'shop', '1.3.0', 25, 'canary');
     assert.equal(await endCanary(store, 'shop', { by: 'guard', onlyIf: '1.2.0' }), null);
     const ended = await endCanary(store, 'shop', { by: 'guard', onlyIf: '1.3.0', reason: 'errored sessions', figures: { canary_failed: 9 } });

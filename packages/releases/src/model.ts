@@ -322,9 +322,12 @@ export function startingCanary(registry: Registry, remote: RemoteName, release: 
 }
 
 /** Makes the canary the live release, for every visitor, and ends the canary. */
-export function promotingCanary(registry: Registry, remote: RemoteName, by: string): Change<PointerMove> {
+export function promotingCanary(registry: Registry, remote: RemoteName, by: string, onlyIf?: string): Change<PointerMove> {
   const entry = registry[remote];
   if (!entry?.canary) throw new RegistryError(`${remote} has no canary to promote (start one: npm run canary -- ${remote} <release> --percent <n>)`);
+  if (onlyIf !== undefined && versionOf(remote, onlyIf) !== entry.canary.version) {
+    throw new RegistryError(`${remote}'s canary is now ${remote}@${entry.canary.version}, not ${remote}@${versionOf(remote, onlyIf)}: nothing promoted`);
+  }
   const move: PointerMove = { from: entry.live, to: entry.canary.version, at: now(), by, kind: 'promote', percent: entry.canary.percent };
   const next = withMoves(registry, remote, { ...entry, live: entry.canary.version, canary: null }, [move]);
   return { registry: next, result: move };

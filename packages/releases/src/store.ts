@@ -93,9 +93,13 @@ export function startCanary(store: RegistryStore, remote: RemoteName, release: s
   return store.update((registry) => startingCanary(registry, remote, release, percent, by, store.location));
 }
 
-/** Makes the canary live for every visitor, and ends it. */
-export function promoteCanary(store: RegistryStore, remote: RemoteName, by: string): Promise<PointerMove> {
-  return store.update((registry) => promotingCanary(registry, remote, by));
+/**
+ * Makes the canary live for every visitor, and ends it. `onlyIf` (`1.2.0` or `shop@1.2.0`): only
+ * if the canary is still that release, checked under the write, so a canary that replaced the
+ * one a person saw is never promoted (refused instead).
+ */
+export function promoteCanary(store: RegistryStore, remote: RemoteName, by: string, options: { onlyIf?: string } = {}): Promise<PointerMove> {
+  return store.update((registry) => promotingCanary(registry, remote, by, options.onlyIf));
 }
 
 /** Ends the canary (all visitors on the live release); null when there is no such canary (any more). */

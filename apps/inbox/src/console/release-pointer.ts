@@ -248,7 +248,7 @@ async function act(intent: Intent, remote: RemoteName, reason: string | undefine
         const verb = intent.action === 'end' ? 'end' : 'promote';
         return refuse(409, `${remote} has ${named} to ${verb} (canary now: ${canaryOf(remote, entry)}).`);
       }
-      if (intent.action === 'promote') return change(() => promoteCanary(store, remote, MOVED_BY), none);
+      if (intent.action === 'promote') return change(() => promoteCanary(store, remote, MOVED_BY, { onlyIf: canary.version }), none);
       // onlyIf: a canary that replaced this one meanwhile (the guard ended it, another tab started one) stays.
       return change(() => endCanary(store, remote, { by: MOVED_BY, reason, onlyIf: canary.version }), none);
     }
