@@ -142,10 +142,10 @@ function lockTimeout(file: string, lock: string): RegistryError {
 type Attempt<T> = { readonly done: true; readonly result: T } | { readonly done: false };
 
 /**
- * One try at the read-modify-write under the lock: done, or not yet (someone else holds the
- * lock) and the caller waits a little, or an error once the lock has been held too long.
+ * One try at running `work` under the lock: done, or not yet (someone else holds the lock) and
+ * the caller waits a little, or an error once the lock has been held too long.
  */
-function attemptUpdate<T>(file: string, deadline: number, change: (registry: Registry) => Change<T>): Attempt<T> {
+function attemptLocked<T>(file: string, deadline: number, work: () => T): Attempt<T> {
   const lock = `${file}.lock`;
   const token = tryLock(lock);
   if (!token) {
@@ -153,10 +153,7 @@ function attemptUpdate<T>(file: string, deadline: number, change: (registry: Reg
     return { done: false };
   }
   try {
-    const before = readRegistry(file);
-    const { registry, result } = change(before);
-    if (registry !== before) writeRegistryFile(file, registry);
-    return { done: true, result };
+    return { done: true, result: work() };
   } finally {
     unlock(lock, token);
   }
@@ -165,12 +162,26 @@ function attemptUpdate<T>(file: string, deadline: number, change: (registry: Reg
 /** A short random pause between tries, so writers that met do not meet again in step. */
 const pauseMs = () => 2 + Math.random() * 8;
 
-/** Atomic read-modify-write of the registry in `file`, safe against other processes writing it. */
-export async function updateRegistryFile<T>(file: string, change: (registry: Registry) => Change<T>): Promise<T> {
+/**
+ * Runs `work` holding the registry file's lock, the one every writer takes: for a writer that
+ * replaces the file's bytes whatever they hold (the inbox's PUT of a whole registry, which must
+ * be able to replace a malformed file), where `updateRegistryFile` would first have to parse it.
+ */
+export async function withRegistryFileLock<T>(file: string, work: () => T): Promise<T> {
   mkdirSync(dirname(file), { recursive: true });
   const deadline = Date.now() + LOCK_TIMEOUT_MS;
-  for (let attempt = attemptUpdate(file, deadline, change); ; attempt = attemptUpdate(file, deadline, change)) {
+  for (let attempt = attemptLocked(file, deadline, work); ; attempt = attemptLocked(file, deadline, work)) {
     if (attempt.done) return attempt.result;
     await sleep(pauseMs());
   }
+}
+
+/** Atomic read-modify-write of the registry in `file`, safe against other processes writing it. */
+export function updateRegistryFile<T>(file: string, change: (registry: Registry) => Change<T>): Promise<T> {
+  return withRegistryFileLock(file, () => {
+    const before = readRegistry(file);
+    const { registry, result } = change(before);
+    if (registry !== before) writeRegistryFile(file, registry);
+    return result;
+  });
 }

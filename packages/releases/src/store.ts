@@ -26,6 +26,7 @@ import {
 import type { RemoteName } from '@repo/topology';
 
 export { isRegistryUrl, registryLocation } from './default-file.ts';
+export { withRegistryFileLock, writeRegistryFile } from './file-store.ts';
 export { createRegistryReader, POLL_MS, type RegistryReader } from './reader.ts';
 export type { EndCanaryOptions, RegisterOptions } from './model.ts';
 

@@ -5,7 +5,7 @@
  */
 
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { parseRegistry, readRegistry, serializeRegistry } from '@repo/releases/registry';
@@ -97,6 +97,17 @@ describe('HTTP release registry', () => {
     const forced = await put(run, serializeRegistry(parseRegistry(JSON.stringify(REGISTRY))), { ...AUTH, 'if-match': '*' });
     assert.equal(forced.status, 204);
     assert.equal(readRegistry(run.file).shop?.live, '1.1.0');
+  });
+
+  it('repairs a malformed registry file with a PUT of the current ETag, which no read-modify-write could', async () => {
+    const run = await withRegistry(REGISTRY);
+    writeFileSync(run.file, '{ "shop": ');
+    const served = await fetch(registryUrl(run));
+    assert.equal(await served.text(), '{ "shop": ', 'the bytes in place, as they are');
+    const etag = served.headers.get('etag') ?? '';
+    const repaired = await put(run, ROLLED_BACK, { ...AUTH, 'if-match': etag });
+    assert.equal(repaired.status, 204);
+    assert.equal(readRegistry(run.file).shop?.live, '1.0.0');
   });
 
   it('refuses writes without the token (401), without If-Match (428), on a stale ETag (412), of a bad registry (400) or too large (413)', async () => {

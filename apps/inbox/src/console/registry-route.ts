@@ -31,7 +31,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { type Context, Hono } from 'hono';
 import { parseRegistry, type Registry, RegistryError, serializeRegistry } from '@repo/releases/registry';
-import { openRegistryStore } from '@repo/releases/store';
+import { withRegistryFileLock, writeRegistryFile } from '@repo/releases/store';
 import { refuse, send } from '../http/answer.ts';
 import { bodyLimit, type WithBody } from '../http/body-limit.ts';
 import { CHALLENGE, ReadAuth } from '../http/read-token.ts';
@@ -92,7 +92,6 @@ type Written = { readonly etag: string } | { readonly stale: string };
 export function registryRoutes({ file, token }: RegistryRouteOptions): Hono<InboxEnv> {
   const routes = new Hono<InboxEnv>();
   const writers = new ReadAuth(token);
-  const store = openRegistryStore(file);
 
   routes.get(REGISTRY_PATH, (c) => {
     let bytes: Buffer;
@@ -128,7 +127,7 @@ export function registryRoutes({ file, token }: RegistryRouteOptions): Hono<Inbo
       return next();
     },
     bodyLimit({ maxRawBytes: MAX_REGISTRY_BYTES, maxDecodedBytes: MAX_REGISTRY_BYTES }),
-    (c) => put(c, file, store),
+    (c) => put(c, file),
   );
 
   routes.all(REGISTRY_PATH, (c) =>
@@ -142,29 +141,29 @@ function preconditionHolds(ifMatch: string | undefined, file: string, etag: stri
   return ifMatch !== undefined ? anyMatch(ifMatch, etag) : !existsSync(file);
 }
 
-async function put(c: Context<WithBody>, file: string, store: ReturnType<typeof openRegistryStore>): Promise<Response> {
+type Outcome = Written | { readonly refused: string };
+
+async function put(c: Context<WithBody>, file: string): Promise<Response> {
   const ifMatch = header(c, 'if-match');
   const condition = ifMatch === undefined ? 'If-None-Match: * (create)' : `If-Match ${ifMatch}`;
   const text = c.get('body').toString('utf8');
-  let written: Written;
-  try {
-    written = await store.update<Written>((current) => {
-      // Under the writers' lock: the bytes compared are the bytes replaced.
-      const etag = etagOf(currentBytes(file));
-      if (!preconditionHolds(ifMatch, file, etag)) return { registry: current, result: { stale: etag } };
-      const next: Registry = parseRegistry(text, 'the registry sent');
-      return { registry: next, result: { etag: etagOf(serializeRegistry(next)) } };
-    });
-  } catch (error) {
-    if (!(error instanceof RegistryError)) throw error;
-    // Either what was sent is not a registry (400), or the file in place cannot be read (500).
+  // Under the writers' lock, comparing and replacing bytes: the file in place is never parsed, so
+  // a PUT can replace a malformed registry (the way to repair one from elsewhere). The
+  // precondition first, then what was sent.
+  const written = await withRegistryFileLock<Outcome>(file, () => {
+    const etag = etagOf(currentBytes(file));
+    if (!preconditionHolds(ifMatch, file, etag)) return { stale: etag };
+    let next: Registry;
     try {
-      parseRegistry(text, 'the registry sent');
-    } catch (refused) {
-      return send(c, refuse(400, (refused as Error).message));
+      next = parseRegistry(text, 'the registry sent');
+    } catch (error) {
+      if (error instanceof RegistryError) return { refused: error.message };
+      throw error;
     }
-    return send(c, refuse(500, `The release registry cannot be replaced: ${error.message}`));
-  }
+    writeRegistryFile(file, next);
+    return { etag: etagOf(serializeRegistry(next)) };
+  });
+  if ('refused' in written) return send(c, refuse(400, written.refused));
   if ('stale' in written) {
     return send(
       c,
