@@ -12,9 +12,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { stopAll } from '@repo/testkit/process';
+import { startProcess, stopAll } from '@repo/testkit/process';
 import { hostsOf, startOrder, topology } from '@repo/topology';
 import { measurePage, openBrowser, type PageBytes } from './bytes.ts';
+import { GuardLog, falseRollbacks, guardReaction } from './canary.ts';
 import { browserErrorToOwner, serverErrorToOwner } from './latency.ts';
 import { compareRender } from './render.ts';
 import { measureRollbacks, p50p95 } from './rollback.ts';
@@ -28,8 +29,16 @@ const LATENCY_SAMPLES = quick ? 10 : 50;
 const CONTROL_PORT = topology.zones.checkout.port + 20;
 const control = { origin: `http://localhost:${CONTROL_PORT}` };
 const ROLLBACKS = quick ? 5 : 20;
+const GUARD_TRIALS = quick ? 3 : 12;
+const HEALTHY_CANARIES = quick ? 3 : 20;
+const HEALTHY_PAGE_VIEWS = quick ? 40 : 120;
 /** shop's broken release (apps/shop `build:broken-release`), served beside 1.0.0 for the rollback figures. */
 const BROKEN = { version: '1.1.0', port: topology.zones.shop.port + 10 };
+/** shop's healthy second release (apps/shop `build:healthy-release`), canaried beside 1.0.0. */
+const HEALTHY = { version: '1.2.0', port: topology.zones.shop.port + 20 };
+/** A second checkout, the same build, with per-owner sessions off: their cost on a render. */
+const NO_SESSIONS_PORT = topology.zones.checkout.port + 30;
+const guardLog = new GuardLog();
 /** The benchmark's own release registry: it moves the pointer, and must not move a developer's. */
 const REGISTRY = join(mkdtempSync(join(tmpdir(), 'bench-registry-')), 'registry.json');
 
@@ -48,6 +57,7 @@ async function build() {
   for (const zone of startOrder(topology)) await run('npm', ['run', 'build', '--workspace', `apps/${zone.name}`], env);
   await run('npm', ['run', 'build', '--workspace', 'apps/checkout'], { FEDERATION_CONTROL: 'local' });
   await run('npm', ['run', 'build:broken-release', '--workspace', 'apps/shop']);
+  await run('npm', ['run', 'build:healthy-release', '--workspace', 'apps/shop']);
 }
 
 async function startAll() {
@@ -68,6 +78,27 @@ async function startAll() {
     `http://localhost:${BROKEN.port}/_next/static/chunks/remoteEntry.js`,
     { FEDERATION_REGISTRY: REGISTRY },
   );
+  await startScript(
+    `shop@${HEALTHY.version}`,
+    ['run', 'start', '--workspace', 'apps/shop', '--', '--release', HEALTHY.version, '--port', String(HEALTHY.port)],
+    `http://localhost:${HEALTHY.port}/_next/static/chunks/remoteEntry.js`,
+    { FEDERATION_REGISTRY: REGISTRY },
+  );
+  await startScript(
+    'checkout (no owner sessions)',
+    ['run', 'start', '--workspace', 'apps/checkout', '--', '--port', String(NO_SESSIONS_PORT)],
+    `http://localhost:${NO_SESSIONS_PORT}/favicon.ico`,
+    { FEDERATION_REGISTRY: REGISTRY, SENTRY_OWNER_SESSIONS: '0' },
+  );
+  await startProcess({
+    name: 'guard',
+    command: 'npm',
+    args: ['run', 'start', '--workspace', 'apps/guard'],
+    cwd: REPO_ROOT,
+    env: { FEDERATION_REGISTRY: REGISTRY },
+    readyOutput: /^guard: watching /m,
+    onOutput: guardLog.take,
+  });
   await startScript('checkout (control)', ['run', 'start', '--workspace', 'apps/checkout'], `${control.origin}/`, {
     FEDERATION_CONTROL: 'local',
     CHECKOUT_PORT: String(CONTROL_PORT),
@@ -93,6 +124,21 @@ async function main() {
         ],
       ) +
       `\n\nFederated throughput is **${(ratio * 100).toFixed(0)} %** of the control's.`,
+  );
+
+  const sessions = await compareRender(`${checkout.origin}/`, `http://localhost:${NO_SESSIONS_PORT}/`, quick ? { seconds: 2, rounds: 1 } : {});
+  report(
+    "Per-owner sessions: checkout's page with shop's session per page view vs without",
+    `Two servers of the same checkout build, one with \`SENTRY_OWNER_SESSIONS=0\`; ${sessions.rounds} alternating rounds of ${sessions.seconds} s ` +
+      `at ${sessions.connections} connections, every request a new visitor (no cookie), so every render sends shop a session.\n\n` +
+      table(
+        ['server', 'req/s', 'p50', 'p99'],
+        [
+          ['sessions on (the default)', sessions.federated.requestsPerSecond.toFixed(0), ms(sessions.federated.p50), ms(sessions.federated.p99)],
+          ['sessions off', sessions.control.requestsPerSecond.toFixed(0), ms(sessions.control.p50), ms(sessions.control.p99)],
+        ],
+      ) +
+      `\n\nWith sessions: **${((sessions.federated.requestsPerSecond / sessions.control.requestsPerSecond) * 100).toFixed(0)} %** of the throughput without.`,
   );
 
   const browser = await openBrowser();
@@ -150,6 +196,22 @@ async function main() {
             rows(`(deploy to shop@${BROKEN.version}) command → server HTML`, flips.deploy.commandToServer),
           ],
         ),
+    );
+
+    const hostZones = hostsOf(topology, 'shop');
+    const reaction = await guardReaction(REGISTRY, hostZones, BROKEN.version, GUARD_TRIALS);
+    const healthy = await falseRollbacks(REGISTRY, hostZones, guardLog, HEALTHY.version, HEALTHY_CANARIES, HEALTHY_PAGE_VIEWS);
+    report(
+      'The release guard: a broken canary gone, a healthy one kept',
+      `${reaction.toPointer.length} canaries of the broken shop@${BROKEN.version} at 25 %, each under page views of new visitors ` +
+        `(two at a time over ${hostZones.map((z) => z.name).join(' and ')}), rolled back by the guard (apps/guard, default rule and 500 ms interval). ` +
+        `Then ${healthy.canaries} canaries of the healthy shop@${HEALTHY.version}, ${healthy.pageViewsEach} page views each, each judged on all of them.\n\n` +
+        table(
+          ['from the canary’s first failing page view', 'p50', 'p95'],
+          [rows('→ the guard’s write of the registry', reaction.toPointer), rows('→ every host serves the live release to a canary visitor', reaction.toHosts)],
+        ) +
+        `\n\nPage views on the broken canary before it was gone: ${reaction.viewsOnCanary.join(', ')}. ` +
+        `Healthy canaries rolled back: **${healthy.rolledBack} of ${healthy.canaries}**.`,
     );
   } finally {
     await browser.close();
