@@ -184,6 +184,7 @@ describe("a release's first load", () => {
     await clock.advance(1);
     assert.equal(await answer, 'down');
     assert.equal(reports.length, 0);
+    assert.equal(loader.inOutage(V1), false, 'slow is not failed: nothing of shop failed on that page');
 
     // The load goes on; a request meanwhile waits for it, not for a new one.
     const meanwhile = loader.ensureExposed(V1, './Header');
@@ -273,6 +274,14 @@ describe('an outage', () => {
     await clock.advance(1);
     await loader.ensureExposed(V1, './Header');
     assert.equal(registrations.length, 3);
+  });
+
+  it('is what inOutage tells, from the failure until a retry succeeds, for that release only', async () => {
+    const failed = await afterFirstLoad('refused');
+    assert.equal(failed.loader.inOutage(V1), true);
+    assert.equal(failed.loader.inOutage(V2), false);
+    const { loader } = await recovered();
+    assert.equal(loader.inOutage(V1), false);
   });
 
   it('ends with the first retry that succeeds: the next request has the module, loaded again', async () => {

@@ -132,6 +132,12 @@ export interface RemoteLoader {
    * is `retryAfterMs` old, so an outage does not stick.
    */
   whenLoaded<M>(location: RemoteLocation, expose: string): Promise<M | null>;
+  /**
+   * Whether the release is in an outage (a load or a check failed, and no attempt has succeeded
+   * since): what tells a page that got 'down' because the release failed from one that got it
+   * because a load was only slower than the request's deadline.
+   */
+  inOutage(location: RemoteLocation): boolean;
 }
 
 /** Where a loader keeps a release's state: one release at one origin. */
@@ -339,5 +345,9 @@ export function createRemoteLoader({ zone, source, clock, report, log = console,
     return entry.promise as Promise<M | null>;
   }
 
-  return { ensureExposed, loadedExposed, whenLoaded };
+  function inOutage(location: RemoteLocation): boolean {
+    return attempts.get(releaseKey(location))?.outage != null;
+  }
+
+  return { ensureExposed, loadedExposed, whenLoaded, inOutage };
 }

@@ -81,6 +81,9 @@ export async function loadPageRemotes(context: NextPageContext, remoteModules: r
       availability[expose] = await remoteLoader.ensureExposed(page.location, expose);
     }),
   );
-  if (Object.values(availability).includes('down')) view?.unavailable();
+  // Shop's session errs when shop failed on this page (an outage), not when a load was only
+  // slower than this request's deadline (a release's first load on a busy machine): that page
+  // shows the fallback too, but nothing of shop failed and nothing is reported.
+  if (Object.values(availability).includes('down') && remoteLoader.inOutage(page.location)) view?.unavailable();
   return { ...page, availability };
 }
