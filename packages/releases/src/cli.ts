@@ -18,10 +18,11 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { answers, startProcess } from '@repo/testkit/process';
+import { startProcess } from '@repo/testkit/process';
 import { isRemoteName, REMOTE_NAMES, topology, type RemoteName } from '@repo/topology';
 import { entryUrl, isValidVersion, versionOf } from './index.ts';
 import { RegistryError, type PointerMove, type Registry, type RemoteReleases } from './model.ts';
+import { probeRelease } from './probe.ts';
 import { moveLive, openRegistryStore, promoteCanary, startCanary, type RegistryStore } from './store.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -63,9 +64,9 @@ function remoteArg(value: string | undefined): RemoteName {
   return value;
 }
 
-/** Whether a release's browser entry answers (2xx) within `ms`. */
-function serving(origin: string, ms = 1_000): Promise<boolean> {
-  return answers(entryUrl({ origin }, 'browser'), { ready: (response) => response.ok, timeoutMs: ms });
+/** Whether a release's browser entry answers (2xx) within a second. */
+async function serving(origin: string): Promise<boolean> {
+  return (await probeRelease(origin)) === undefined;
 }
 
 /**

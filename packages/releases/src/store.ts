@@ -27,6 +27,7 @@ import type { RemoteName } from '@repo/topology';
 
 export { isRegistryUrl, registryLocation } from './default-file.ts';
 export { withRegistryFileLock, writeRegistryFile } from './file-store.ts';
+export { probeRelease, PROBE_TIMEOUT_MS, type ReleaseProbe } from './probe.ts';
 export { createRegistryReader, POLL_MS, type RegistryReader } from './reader.ts';
 export type { EndCanaryOptions, RegisterOptions } from './model.ts';
 

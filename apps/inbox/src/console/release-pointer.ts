@@ -26,12 +26,11 @@
 
 import { versionOf, isValidVersion } from '@repo/releases';
 import { type PointerMove, type Registry, RegistryError, type RemoteReleases } from '@repo/releases/registry';
-import { endCanary, isRegistryUrl, moveLive, promoteCanary, type RegistryStore, startCanary } from '@repo/releases/store';
+import { endCanary, isRegistryUrl, moveLive, promoteCanary, type ReleaseProbe, type RegistryStore, startCanary } from '@repo/releases/store';
 import { REMOTE_NAMES, isRemoteName, type RemoteName } from '@repo/topology';
 import { type ApiResponse, refuse } from '../http/answer.ts';
 import { CHALLENGE, type ReadAuth } from '../http/read-token.ts';
 import { isObject } from '../json.ts';
-import type { ReleaseProbe } from './release-probe.ts';
 
 /** What a releases request may send: a few fields, in a small body. */
 export const MAX_RELEASE_BODY_BYTES = 16 * 1024;

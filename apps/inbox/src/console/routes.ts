@@ -20,7 +20,7 @@
 
 import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { registryToken as defaultRegistryToken, openRegistryStore } from '@repo/releases/store';
+import { registryToken as defaultRegistryToken, openRegistryStore, probeRelease } from '@repo/releases/store';
 import { type Owner, isRemoteName } from '@repo/topology';
 import { pathOf, refuse, send, wrongMethod } from '../http/answer.ts';
 import { bodyLimit } from '../http/body-limit.ts';
@@ -31,7 +31,6 @@ import { type InboxEnv, header } from '../http/request.ts';
 import type { ReleaseHealth } from '../sessions/health.ts';
 import type { Html } from '../ui/html.ts';
 import { registryRoutes } from './registry-route.ts';
-import { probeRelease } from './release-probe.ts';
 import { MAX_RELEASE_BODY_BYTES, type PointerAction, answerPointerRequest } from './release-pointer.ts';
 import { refusalPage, releasesSection } from './releases-panel.ts';
 import { sameOriginOnly } from './same-origin.ts';

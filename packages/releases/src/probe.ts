@@ -1,11 +1,11 @@
 /**
  * Whether a release answers before visitors are sent to it: its browser entry
  * (`<origin>/_next/static/chunks/remoteEntry.js`) must answer 2xx within a second, the check
- * `npm run canary` makes. A canary of a release whose server is down would put its share of
+ * the release commands and the inbox's buttons make. A canary of a release whose server is down would put its share of
  * visitors on the hosts' fallback for nothing.
  */
 
-import { entryUrl } from '@repo/releases';
+import { entryUrl } from './index.ts';
 
 /** How long a release has to answer. */
 export const PROBE_TIMEOUT_MS = 1_000;
