@@ -10,6 +10,12 @@ describe('resolveZoneBuild', () => {
     assert.equal(release.releaseVersion, '1.1.0');
   });
 
+  it("compiles the traces sample rate into the zone's bundles when it is set, and leaves the default to the runtime", () => {
+    const packageJson = { version: '1.0.0' };
+    assert.equal(resolveZoneBuild({ zone: 'home', packageJson }, { SENTRY_TRACES_SAMPLE_RATE: '0.25' }).bundleEnv.SENTRY_TRACES_SAMPLE_RATE, '0.25');
+    assert.equal('SENTRY_TRACES_SAMPLE_RATE' in resolveZoneBuild({ zone: 'home', packageJson }, {}).bundleEnv, false);
+  });
+
   it('refuses a broken topology when the config loads, not when a page is served', () => {
     assert.throws(() => resolveZoneBuild({ zone: 'home', packageJson: {} }, { HOME_PORT: 'eighty' }), /HOME_PORT/);
   });

@@ -120,6 +120,8 @@ export function resolveZoneBuild(options: ZoneConfigOptions, env: Env): Omit<Zon
       ZONE_NAME: zone.name,
       ZONE_RELEASE: release,
       ...(env.SENTRY_ENVIRONMENT ? { SENTRY_ENVIRONMENT: env.SENTRY_ENVIRONMENT } : {}),
+      // The browser has no environment: its share of traced page views is the build's.
+      ...(env.SENTRY_TRACES_SAMPLE_RATE ? { SENTRY_TRACES_SAMPLE_RATE: env.SENTRY_TRACES_SAMPLE_RATE } : {}),
       // A deliberate defect compiled into a release, for the workshop (`next-zone --defect header`).
       ...(env.ZONE_DEFECT ? { ZONE_DEFECT: env.ZONE_DEFECT } : {}),
     },

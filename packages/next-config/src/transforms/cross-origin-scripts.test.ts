@@ -5,10 +5,16 @@ import { runWebpackHook, zoneBuild } from '../testing.ts';
 import { REMOTE_ASSET_HEADERS, withCrossOriginScripts } from './cross-origin-scripts.ts';
 
 describe('withCrossOriginScripts', () => {
-  it("lets other zones load a remote's static files as CORS scripts, and only a remote's", async () => {
+  it("lets other zones load a remote's static files as CORS scripts and time them, and only a remote's", async () => {
     const shop = withCrossOriginScripts({}, zoneBuild({ zone: 'shop' }));
     assert.deepEqual(await shop.headers?.(), [
-      { source: '/_next/static/:path*', headers: [{ key: 'Access-Control-Allow-Origin', value: '*' }] },
+      {
+        source: '/_next/static/:path*',
+        headers: [
+          { key: 'Access-Control-Allow-Origin', value: '*' },
+          { key: 'Timing-Allow-Origin', value: '*' },
+        ],
+      },
     ]);
     assert.equal(withCrossOriginScripts({}, zoneBuild({ zone: 'home' })).headers, undefined);
   });

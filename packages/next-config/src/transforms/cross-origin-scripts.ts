@@ -8,9 +8,19 @@ import type { NextConfig } from 'next';
 import type { ZoneBuild } from '../zone.ts';
 import { compilerOf, extendWebpack } from './webpack.ts';
 
-/** Lets other zones' pages load a remote's static files as CORS scripts. */
+/**
+ * Lets other zones' pages load a remote's static files as CORS scripts, and read their resource
+ * timing: without Timing-Allow-Origin a cross-origin entry has only its duration, so the resource
+ * spans of shop's chunks in a host's page would carry no sizes or phases.
+ */
 export const REMOTE_ASSET_HEADERS = [
-  { source: '/_next/static/:path*', headers: [{ key: 'Access-Control-Allow-Origin', value: '*' }] },
+  {
+    source: '/_next/static/:path*',
+    headers: [
+      { key: 'Access-Control-Allow-Origin', value: '*' },
+      { key: 'Timing-Allow-Origin', value: '*' },
+    ],
+  },
 ];
 
 export function withCrossOriginScripts(config: NextConfig, zone: ZoneBuild): NextConfig {
