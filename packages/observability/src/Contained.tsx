@@ -5,6 +5,12 @@ interface ContainedProps {
   /** Shown instead of `children` when they fail, on the server or in the browser. */
   fallback: ReactNode;
   children: ReactNode;
+  /**
+   * Called in the browser when the boundary catches a throw of `children` (after Sentry captured
+   * it), e.g. to end the span of what threw. A server-render throw calls nothing: React contains
+   * it with the Suspense fallback and no code of ours runs.
+   */
+  onError?: (error: unknown) => void;
 }
 
 /**
@@ -18,9 +24,9 @@ interface ContainedProps {
  * the stack (see ownership.ts), not here. Hosts contain shop's modules with it; shop contains
  * its own Header in its own pages the same way.
  */
-export function Contained({ fallback, children }: ContainedProps) {
+export function Contained({ fallback, children, onError }: ContainedProps) {
   return (
-    <ErrorBoundary fallback={<>{fallback}</>}>
+    <ErrorBoundary fallback={<>{fallback}</>} onError={onError}>
       <Suspense fallback={fallback}>{children}</Suspense>
     </ErrorBoundary>
   );
