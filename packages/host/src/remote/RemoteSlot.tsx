@@ -16,6 +16,7 @@ import { Contained } from '../Contained';
 import { remoteLoader } from './hostLoader';
 import type { Availability } from './loader';
 import type { ShopExpose, ShopModules } from './modules';
+import { renderSpans, startRenderSpanOf } from './spans';
 
 /** What the server decided for this page, serialised into the page's props. */
 export interface RemoteState {
@@ -42,12 +43,48 @@ interface RemoteSlotProps<E extends ShopExpose> {
   fallback: ReactNode;
 }
 
+interface BracketProps {
+  state: RemoteState;
+  expose: ShopExpose;
+}
+
+/** Starts the module's render span (once per page view); renders nothing. */
+function RenderStart({ state, expose }: BracketProps) {
+  renderSpans.begin(state, expose, startRenderSpanOf(state.location, state.rollout));
+  return null;
+}
+
+/** Ends it: React renders siblings in order, so the module's subtree has rendered by now. */
+function RenderEnd({ state, expose }: BracketProps) {
+  renderSpans.end(state, expose);
+  return null;
+}
+
+/**
+ * The module's component between two brackets that time its render (`mf.render shop/Header`,
+ * shop's span), on the server and in the browser (hydration, and renders of later navigations).
+ * Only the synchronous render is measured: a subtree that suspends ends the span when React
+ * moves on to the next sibling, and what it streams later is not counted. A throw skips the
+ * end: the slot's boundary ends it with status error in the browser; on a server, where a
+ * contained throw reaches no code of ours, the end of the response does (state.ts). The brackets
+ * render nothing, so the HTML and hydration are the same as without them.
+ */
+function Rendered<E extends ShopExpose>({ state, expose, props, exposed }: BracketProps & { props: PropsOf<E>; exposed: Exposing<E> }) {
+  return (
+    <>
+      <RenderStart state={state} expose={expose} />
+      <exposed.default {...props} />
+      <RenderEnd state={state} expose={expose} />
+    </>
+  );
+}
+
 /** Waits for the module (suspending), then renders it, or the fallback if it did not load. */
 function Loaded<E extends ShopExpose>({ state, expose, props, fallback }: RemoteSlotProps<E> & { state: RemoteState }) {
   // The same promise while React retries this render; a new one once an outage may have ended.
   const exposed = use(remoteLoader.whenLoaded<Exposing<E>>(state.location, expose));
   if (!exposed) return <>{fallback}</>;
-  return <exposed.default {...props} />;
+  return <Rendered state={state} expose={expose} props={props} exposed={exposed} />;
 }
 
 export function RemoteSlot<E extends ShopExpose>({ expose, props, fallback }: RemoteSlotProps<E>) {
@@ -58,9 +95,9 @@ export function RemoteSlot<E extends ShopExpose>({ expose, props, fallback }: Re
   if (state.availability[expose] === 'down') return <>{fallback}</>;
   const exposed = remoteLoader.loadedExposed<Exposing<E>>(state.location, expose);
   return (
-    <Contained fallback={fallback}>
+    <Contained fallback={fallback} onError={() => renderSpans.fail(state, expose, 'threw in the browser')}>
       {exposed ? (
-        <exposed.default {...props} />
+        <Rendered state={state} expose={expose} props={props} exposed={exposed} />
       ) : (
         <Loaded state={state} expose={expose} props={props} fallback={fallback} />
       )}

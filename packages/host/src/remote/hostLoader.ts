@@ -1,13 +1,19 @@
 /**
  * The loader of loader.ts, wired for a zone: the host's own federation runtime
- * (`@repo/host/remote-source`), the system clock, and Sentry for the remote's owner. The zone has
- * one per process (`remoteLoader`: a server, or a browser tab); the lab's simulated outage makes
- * its own (lab/RemoteDownScenario.tsx).
+ * (`@repo/host/remote-source`), the system clock, and Sentry for the remote's owner (its outages,
+ * and spans of the loads and liveness checks, owned by the remote). The zone has one per process
+ * (`remoteLoader`: a server, or a browser tab); the lab's simulated outage makes its own
+ * (lab/RemoteDownScenario.tsx).
+ *
+ * A loader keeps what it loaded for the life of the process, so only the page view that first
+ * loads a release's module (per process: a server, or a browser tab) has its `mf.load` span;
+ * later ones have at most an `mf.liveness` span (a server's check, at most every 250 ms).
  */
-import { captureException } from '@sentry/nextjs';
+import { captureException, startSpan } from '@sentry/nextjs';
 import { FROM_RELEASE_ORIGIN, loadExposed, registerRelease } from '@repo/host/remote-source';
 import { currentZone } from '@repo/topology';
 import { entryUrl, type RemoteLocation } from '@repo/releases';
+import { remoteSpanAttributes } from './spans';
 import {
   BROWSER_LOAD_DEADLINE_MS,
   createRemoteLoader,
@@ -28,13 +34,51 @@ async function browserEntryAnswers(location: RemoteLocation, withinMs: number): 
 }
 
 /**
+ * The release each registered name stands for (names are unique per process, across loaders),
+ * so a load's span can say whose code and which release it loads.
+ */
+const releaseOfName = new Map<string, RemoteLocation>();
+
+/**
+ * Loading a release's module measures the remote's code (its entry and chunks, fetched and run):
+ * the span is the remote's, and so are its children (the server's fetches of the entry and
+ * chunks). Started as the active span, a child of the page view's (the request's on a server, the
+ * page load's or navigation's in a browser); it may end after the request, which only waited up to
+ * its deadline.
+ */
+function tracedLoadExposed(name: string, expose: string): Promise<unknown> {
+  const location = releaseOfName.get(name);
+  if (!location) return loadExposed(name, expose);
+  return startSpan(
+    {
+      name: `mf.load ${location.remote}/${expose.replace(/^\.\//, '')}`,
+      op: 'mf.load',
+      attributes: remoteSpanAttributes(location, expose),
+      onlyIfParent: true,
+    },
+    () => loadExposed(name, expose),
+  );
+}
+
+/** A liveness check asks the remote's origin for its entry: time spent on the remote's account. */
+function tracedEntryAnswers(location: RemoteLocation, withinMs: number): Promise<void> {
+  return startSpan(
+    { name: `mf.liveness ${location.remote}`, op: 'mf.liveness', attributes: remoteSpanAttributes(location), onlyIfParent: true },
+    () => browserEntryAnswers(location, withinMs),
+  );
+}
+
+/**
  * Only a server checks that a loaded release still answers: a browser fetched the code itself,
  * and code compiled in (the benchmark's control build) cannot vanish.
  */
 const hostSource: RemoteSource = {
-  registerRelease,
-  loadExposed,
-  checkAlive: isServer && FROM_RELEASE_ORIGIN ? browserEntryAnswers : undefined,
+  registerRelease: (name, location, again) => {
+    releaseOfName.set(name, location);
+    registerRelease(name, location, again);
+  },
+  loadExposed: tracedLoadExposed,
+  checkAlive: isServer && FROM_RELEASE_ORIGIN ? tracedEntryAnswers : undefined,
 };
 
 function reportToOwner(error: RemoteUnavailableError, location: RemoteLocation): void {

@@ -14,7 +14,15 @@ import { visitorOf } from './visitor.server';
 export interface ServerPage extends ChosenRelease {
   /** Null without a response to end (no request: nothing to count). */
   readonly view: OwnerPageView | null;
+  /**
+   * Calls `callback` once the response has ended (sent, or its connection closed): what ends the
+   * render spans a contained server-render throw left open, since React tells our code nothing
+   * of such a throw. Never called without a response.
+   */
+  whenResponseEnds(callback: () => void): void;
 }
+
+const noResponse = (): void => {};
 
 /**
  * A request renders the app twice when its page fails (the page, then the error page): one
@@ -23,7 +31,7 @@ export interface ServerPage extends ChosenRelease {
 const pageOfRequest = new WeakMap<IncomingMessage, Promise<ServerPage>>();
 
 export function beginServerPage(remote: RemoteName, request: IncomingMessage | undefined, response: ServerResponse | undefined): Promise<ServerPage> {
-  if (!request || !response) return chooseReleaseFor(remote, null).then((chosen) => ({ ...chosen, view: null }));
+  if (!request || !response) return chooseReleaseFor(remote, null).then((chosen) => ({ ...chosen, view: null, whenResponseEnds: noResponse }));
   const begun = pageOfRequest.get(request);
   if (begun) return begun;
   const page = begin(remote, request, response);
@@ -41,5 +49,9 @@ async function begin(remote: RemoteName, request: IncomingMessage, response: Ser
     visitor,
     response,
   });
-  return { ...chosen, view };
+  const whenResponseEnds = (callback: () => void): void => {
+    if (response.writableFinished || response.destroyed) callback();
+    else response.once('close', callback);
+  };
+  return { ...chosen, view, whenResponseEnds };
 }

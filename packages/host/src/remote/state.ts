@@ -16,6 +16,7 @@ import { remoteLoader } from './hostLoader';
 import type { Availability } from './loader';
 import type { ShopExpose } from './modules';
 import type { RemoteState } from './RemoteSlot';
+import { renderSpans } from './spans';
 
 /** A page that renders remote modules says which, so they are loaded before it renders. */
 export interface RemotePageStatics {
@@ -60,20 +61,29 @@ export function rememberBrowserPage(remote: RemoteState): void {
   });
 }
 
-async function releaseOfThisPage(context: NextPageContext): Promise<{ page: PageRelease; view: OwnerPageView | null }> {
+interface ThisPage {
+  page: PageRelease;
+  view: OwnerPageView | null;
+  /** On a server, calls back once the response has ended; in a browser, never. */
+  whenResponseEnds(callback: () => void): void;
+}
+
+const never = (): void => {};
+
+async function releaseOfThisPage(context: NextPageContext): Promise<ThisPage> {
   if (typeof window === 'undefined') {
     // Server-only (cookies, the registry, the response); Next drops this branch from browser bundles.
     const { beginServerPage } = await import('./page.server');
-    const { location, rollout, view } = await beginServerPage('shop', context.req, context.res);
-    return { page: { location, rollout, session: view?.ref() ?? null }, view };
+    const { location, rollout, view, whenResponseEnds } = await beginServerPage('shop', context.req, context.res);
+    return { page: { location, rollout, session: view?.ref() ?? null }, view, whenResponseEnds };
   }
   if (!browserPage) throw new Error('The browser has no shop release yet: the first page sets it.');
-  return { page: browserPage, view: null };
+  return { page: browserPage, view: null, whenResponseEnds: never };
 }
 
 /** Decides the page's release and loads its remote modules (each bounded in time), saying which are up. */
 export async function loadPageRemotes(context: NextPageContext, remoteModules: readonly ShopExpose[] = []): Promise<RemoteState> {
-  const { page, view } = await releaseOfThisPage(context);
+  const { page, view, whenResponseEnds } = await releaseOfThisPage(context);
   const exposes = [...new Set([...ALWAYS, ...remoteModules])];
   const availability: Partial<Record<ShopExpose, Availability>> = {};
   await Promise.all(
@@ -85,5 +95,9 @@ export async function loadPageRemotes(context: NextPageContext, remoteModules: r
   // slower than this request's deadline (a release's first load on a busy machine): that page
   // shows the fallback too, but nothing of shop failed and nothing is reported.
   if (Object.values(availability).includes('down') && remoteLoader.inOutage(page.location)) view?.unavailable();
-  return { ...page, availability };
+  const remote: RemoteState = { ...page, availability };
+  // A module that threw while the server rendered it is contained (its Suspense fallback is sent)
+  // without a word to our code, so its render span is still open when the response ends.
+  whenResponseEnds(() => renderSpans.failOpen(remote, 'threw on the server (ended with the response)'));
+  return remote;
 }
