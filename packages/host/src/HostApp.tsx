@@ -1,5 +1,6 @@
 import App, { type AppContext, type AppProps } from 'next/app';
 import { useSyncExternalStore } from 'react';
+import { wrapAppGetInitialPropsWithSentry } from '@sentry/nextjs';
 import { currentZone } from '@repo/topology';
 import { HeaderFallback } from './HeaderFallback';
 import { RemoteContext, RemoteSlot, type RemoteState } from './remote/RemoteSlot';
@@ -29,7 +30,24 @@ function useHydrated(): boolean {
   );
 }
 
-type HostAppProps = AppProps & { remote: RemoteState };
+/**
+ * The page's props, with the server's trace that Sentry's getInitialProps wrapper adds for the
+ * browser's page load to continue (read from `__NEXT_DATA__` by Sentry's pages-router instrumentation).
+ */
+interface TracedPageProps extends Record<string, unknown> {
+  _sentryTraceData?: string;
+  _sentryBaggage?: string;
+}
+
+type HostAppProps = AppProps<TracedPageProps> & { remote: RemoteState };
+
+/** The trace is for Sentry, not the page: a host page may be shop's, which should not get it. */
+function withoutTrace(pageProps: TracedPageProps): Record<string, unknown> {
+  const own = { ...pageProps };
+  delete own._sentryTraceData;
+  delete own._sentryBaggage;
+  return own;
+}
 
 /** The shell of a host zone: shop's Header on every page, contained, above the zone's page. */
 export default function HostApp({ Component, pageProps, remote }: HostAppProps) {
@@ -47,7 +65,7 @@ export default function HostApp({ Component, pageProps, remote }: HostAppProps) 
         data-hydrated={hydrated}
         data-shop-release={releaseName(remote.location)}
       >
-        <Component {...pageProps} />
+        <Component {...withoutTrace(pageProps)} />
       </div>
     </RemoteContext.Provider>
   );
@@ -60,11 +78,15 @@ export default function HostApp({ Component, pageProps, remote }: HostAppProps) 
  * in time; what does not load renders its fallback). Also what makes
  * Next render every page per request instead of prerendering it at build time, which would bake in
  * whatever shop was then.
+ *
+ * Wrapped by Sentry: on the server it puts the request's trace into the page props, so the
+ * browser's page load continues the server's trace (Sentry's own propagation); in the browser (a
+ * client navigation, which starts a trace of its own) it only reports a throw.
  */
-HostApp.getInitialProps = async (context: AppContext) => {
+HostApp.getInitialProps = wrapAppGetInitialPropsWithSentry(async (context: AppContext) => {
   const remote = await loadPageRemotes(context.ctx, (context.Component as RemotePageStatics).remoteModules);
   (context.ctx as HostPageContext).remote = remote;
   if (context.ctx.req) remoteStateOfRequest.set(context.ctx.req, remote);
   const appProps = await App.getInitialProps(context);
   return { ...appProps, remote };
-};
+});
