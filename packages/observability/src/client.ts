@@ -5,7 +5,9 @@
 import * as Sentry from '@sentry/nextjs';
 import { noteOwnedEvent, ownerMatcher } from './owner-sessions';
 import { browserPageViewOf } from './owner-sessions.client';
+import { ownerTransport } from './owner-transport';
 import { commonInitOptions, zoneSentrySettings } from './settings';
+import { spanOwnershipIntegration } from './span-ownership.integration';
 
 /**
  * React's report, in the browser, that the server could not finish a Suspense boundary (#419 in
@@ -23,7 +25,11 @@ export function initZoneClient(): void {
   Sentry.init({
     ...commonInitOptions(settings, (event, hint) => noteOwnedEvent(event, browserPageViewOf(), hint)),
     ignoreErrors: SERVER_BOUNDARY_ECHOES,
-    integrations: [Sentry.moduleMetadataIntegration()],
-    transport: Sentry.makeMultiplexedTransport(Sentry.makeFetchTransport, ownerMatcher(settings)),
+    integrations: [
+      Sentry.moduleMetadataIntegration(),
+      spanOwnershipIntegration({ zone: settings.zone, release: settings.release, pageRemote: browserPageViewOf }),
+    ],
+    // Span streaming sends through the client's transport too: each owner's spans to its project.
+    transport: ownerTransport(Sentry.makeMultiplexedTransport(Sentry.makeFetchTransport, ownerMatcher(settings)), settings.zone),
   });
 }

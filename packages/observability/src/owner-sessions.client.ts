@@ -23,6 +23,8 @@ export interface BrowserPageViewOptions {
   rollout: string | null;
   /** The server's session, from the page's props; null when the server sent none. */
   session: OwnerSessionRef | null;
+  /** Where the release is served (its resource spans' URLs tell the remote's chunks). */
+  origin?: string;
 }
 
 /** Continues the server's page view in this browser page (the first call of a page load wins). */
@@ -33,7 +35,7 @@ export function continuePageView(options: BrowserPageViewOptions): void {
   const session = ref ? makeSession({ sid: ref.sid, did: ref.did, release: ref.release, init: false }) : null;
   // The session started on the server; an update keeps its start.
   if (session && ref) updateSession(session, { started: Date.parse(ref.started) / 1000 });
-  slot[CURRENT] = new OwnerPageView(options.owner, options.release, options.rollout, session, sendSession);
+  slot[CURRENT] = new OwnerPageView(options.owner, options.release, options.rollout, session, sendSession, options.origin);
 }
 
 /** The page view of this browser page, for beforeSend. */

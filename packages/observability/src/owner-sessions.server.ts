@@ -62,11 +62,18 @@ class RequestPageView {
   private timer: NodeJS.Timeout | undefined;
   readonly view: OwnerPageView;
 
-  constructor(options: Pick<ServerPageViewOptions, 'owner' | 'release' | 'rollout'>, session: Session | null) {
+  constructor(options: Pick<ServerPageViewOptions, 'owner' | 'release' | 'rollout' | 'origin'>, session: Session | null) {
     // A failure after the session was sent (its request's error processed late) sends an update.
-    this.view = new OwnerPageView(options.owner, options.release, options.rollout, session, (changed) => {
-      if (this.sent) sendSession(changed);
-    });
+    this.view = new OwnerPageView(
+      options.owner,
+      options.release,
+      options.rollout,
+      session,
+      (changed) => {
+        if (this.sent) sendSession(changed);
+      },
+      options.origin,
+    );
   }
 
   /** The response ended: send now, or once the request's errors are processed. */
@@ -119,6 +126,8 @@ export interface ServerPageViewOptions {
   visitor: string;
   /** The page's response: the session is sent when it ends. */
   response: ServerResponse;
+  /** Where the release is served (its spans' URLs tell the remote's requests). */
+  origin?: string;
 }
 
 /**
@@ -143,6 +152,11 @@ export function beginServerPageView(options: ServerPageViewOptions): OwnerPageVi
 /** The page view of the request an event was captured in. */
 export function serverPageViewOf(event: Event): OwnerPageView | undefined {
   return holderOf(event.sdkProcessingMetadata)?.view;
+}
+
+/** The page view of the request being handled now (for the spans it starts). */
+export function currentServerPageView(): OwnerPageView | undefined {
+  return holderOf(requestScope()?.getScopeData().sdkProcessingMetadata)?.view;
 }
 
 /** After beforeSend has seen an event: one fewer error of its request to wait for. */

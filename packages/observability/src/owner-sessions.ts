@@ -22,6 +22,7 @@ import {
 } from '@sentry/core';
 import { isZoneName, type Owner } from '@repo/topology';
 import { OWNER_TAG, type RoutingContext } from './ownership';
+import { remoteOwnerOfSpans } from './span-ownership';
 
 /** What the browser needs to update the server's session: it travels in the page's props. */
 export interface OwnerSessionRef {
@@ -60,14 +61,15 @@ function sessionRelease(envelope: Parameters<Matcher>[0]['envelope']): string | 
 /**
  * The multiplexed transport's matcher: an event goes where routeToOwner put it (the event's
  * MULTIPLEXED_TRANSPORT_EXTRA_KEY, Sentry's default), a session whose release is another owner's
- * goes to that owner's DSN; everything else (the zone's own events and sessions, aggregates)
- * falls back to the zone's DSN.
+ * goes to that owner's DSN, and so do spans (or a transaction) another owner owns (ownerTransport
+ * has given each owner its own envelope); everything else (the zone's own events, sessions and
+ * spans, aggregates) falls back to the zone's DSN.
  */
 export function ownerMatcher(context: Pick<RoutingContext, 'zone' | 'dsns'>): Matcher {
   return ({ envelope, getEvent }) => {
     const routed = getEvent()?.extra?.[MULTIPLEXED_TRANSPORT_EXTRA_KEY];
     if (Array.isArray(routed)) return routed as RouteTo[];
-    const owner = ownerOfRelease(sessionRelease(envelope));
+    const owner = ownerOfRelease(sessionRelease(envelope)) ?? remoteOwnerOfSpans(envelope, context.zone);
     return owner && owner !== context.zone ? [context.dsns[owner]] : [];
   };
 }
@@ -99,6 +101,8 @@ export class OwnerPageView {
     readonly session: Session | null,
     /** Called when a failure changes the session in a way Sentry would send at once. */
     private readonly onChange: (session: Session) => void,
+    /** Where the release is served, when the host says: requests there are for the remote's code. */
+    readonly origin?: string,
   ) {}
 
   /**

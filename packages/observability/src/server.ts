@@ -5,9 +5,11 @@
 import * as Sentry from '@sentry/nextjs';
 import { makeMultiplexedTransport, moduleMetadataIntegration } from '@sentry/core';
 import { noteOwnedEvent, ownerMatcher } from './owner-sessions';
-import { ownerSessionsIntegration, processedInRequest, serverPageViewOf } from './owner-sessions.server';
+import { currentServerPageView, ownerSessionsIntegration, processedInRequest, serverPageViewOf } from './owner-sessions.server';
+import { ownerTransport } from './owner-transport';
 import { serverRenderErrorsIntegration } from './server-render-errors';
 import { commonInitOptions, zoneSentrySettings, type ZoneSentrySettings } from './settings';
+import { spanOwnershipIntegration } from './span-ownership.integration';
 
 /** The server's `Sentry.init` options, given the SDK's Node transport. */
 export function zoneServerOptions(settings: ZoneSentrySettings, makeNodeTransport: typeof Sentry.makeNodeTransport) {
@@ -17,10 +19,15 @@ export function zoneServerOptions(settings: ZoneSentrySettings, makeNodeTranspor
       processedInRequest(event, hint);
       return event;
     }),
-    integrations: [moduleMetadataIntegration(), serverRenderErrorsIntegration(), ownerSessionsIntegration()],
+    integrations: [
+      moduleMetadataIntegration(),
+      serverRenderErrorsIntegration(),
+      ownerSessionsIntegration(),
+      spanOwnershipIntegration({ zone: settings.zone, release: settings.release, pageRemote: currentServerPageView }),
+    ],
     // @sentry/nextjs's server entry does not re-export makeMultiplexedTransport; it comes from
-    // @sentry/core, pinned to the same version.
-    transport: makeMultiplexedTransport(makeNodeTransport, ownerMatcher(settings)),
+    // @sentry/core, pinned to the same version. ownerTransport gives each owner its own spans.
+    transport: ownerTransport(makeMultiplexedTransport(makeNodeTransport, ownerMatcher(settings)), settings.zone),
   };
 }
 

@@ -12,6 +12,25 @@ export interface ZoneSentrySettings {
   release: string;
   environment: string;
   dsns: Readonly<Record<Owner, string>>;
+  /** The share of page views traced (0..1). */
+  tracesSampleRate: number;
+}
+
+export const TRACES_SAMPLE_RATE_ENV = 'SENTRY_TRACES_SAMPLE_RATE';
+
+/**
+ * SENTRY_TRACES_SAMPLE_RATE: a number from 0 to 1, every page view traced when unset. 0 still
+ * gives every error the trace id of its page view (the spans are made but not sampled). A value
+ * Sentry would not take is refused here, by name, rather than ignored by the SDK with tracing off.
+ */
+export function tracesSampleRateFrom(raw: string | undefined): number {
+  const given = raw?.trim();
+  if (given === undefined || given === '') return 1;
+  const rate = Number(given);
+  if (!Number.isFinite(rate) || rate < 0 || rate > 1) {
+    throw new Error(`${TRACES_SAMPLE_RATE_ENV}=${JSON.stringify(raw)} is not a sample rate (a number from 0 to 1).`);
+  }
+  return rate;
 }
 
 /**
@@ -31,6 +50,8 @@ export function zoneSentrySettings(): ZoneSentrySettings {
     // Resolved when Sentry starts: on the server that is run time, so a changed SENTRY_DSN_<OWNER>
     // needs a restart, not a rebuild; browser bundles carry the values of their build.
     dsns: resolveTopology().dsns,
+    // Read by name (not process.env[name]): the browser build inlines only literal accesses.
+    tracesSampleRate: tracesSampleRateFrom(process.env.SENTRY_TRACES_SAMPLE_RATE),
   };
 }
 
@@ -47,7 +68,7 @@ export function commonInitOptions(settings: ZoneSentrySettings, afterRouting: Af
     release: settings.release,
     environment: settings.environment,
     initialScope: { tags: { zone: settings.zone } },
-    tracesSampleRate: 0,
+    tracesSampleRate: settings.tracesSampleRate,
     beforeSend: (event: ErrorEvent, hint: EventHint) => afterRouting(routeToOwner(event, settings, hint), hint),
   };
 }
