@@ -8,7 +8,7 @@ import { noteOwnedEvent, ownerMatcher } from './owner-sessions';
 import { currentServerPageView, ownerSessionsIntegration, processedInRequest, serverPageViewOf } from './owner-sessions.server';
 import { ownerTransport } from './owner-transport';
 import { serverRenderErrorsIntegration } from './server-render-errors';
-import { commonInitOptions, zoneSentrySettings, type ZoneSentrySettings } from './settings';
+import { commonInitOptions, serverTracesSampleRate, zoneSentrySettings, type ZoneSentrySettings } from './settings';
 import { spanOwnershipIntegration } from './span-ownership.integration';
 
 /** The server's `Sentry.init` options, given the SDK's Node transport. */
@@ -32,7 +32,8 @@ export function zoneServerOptions(settings: ZoneSentrySettings, makeNodeTranspor
 }
 
 export function initZoneServer(): void {
-  Sentry.init(zoneServerOptions(zoneSentrySettings(), Sentry.makeNodeTransport));
+  const settings = { ...zoneSentrySettings(), tracesSampleRate: serverTracesSampleRate() };
+  Sentry.init(zoneServerOptions(settings, Sentry.makeNodeTransport));
 }
 
 export const onRequestError = Sentry.captureRequestError;

@@ -41,6 +41,16 @@ export function ownerSessionsEnabled(env: NodeJS.ProcessEnv = process.env): bool
   return env.SENTRY_OWNER_SESSIONS?.trim() !== '0';
 }
 
+/**
+ * The server's rate, read from its environment when it starts. A whole-object read: a build
+ * inlines `process.env.SENTRY_TRACES_SAMPLE_RATE` (the browser's copy, see zoneSentrySettings)
+ * into the server bundle too, and the server must follow a restart, not need a rebuild. The
+ * browser's rate only decides navigations: a page load follows the server's decision.
+ */
+export function serverTracesSampleRate(env: Readonly<Record<string, string | undefined>> = process.env): number {
+  return tracesSampleRateFrom(env[TRACES_SAMPLE_RATE_ENV]);
+}
+
 export function zoneSentrySettings(): ZoneSentrySettings {
   const zone = currentZone();
   return {

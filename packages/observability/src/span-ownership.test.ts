@@ -29,7 +29,7 @@ import { resolveTopology, type Owner } from '@repo/topology';
 import { beginServerPageView } from './owner-sessions.server';
 import { ownerMatcher } from './owner-sessions';
 import { zoneServerOptions } from './server';
-import { tracesSampleRateFrom, zoneSentrySettings, type ZoneSentrySettings } from './settings';
+import { serverTracesSampleRate, tracesSampleRateFrom, zoneSentrySettings, type ZoneSentrySettings } from './settings';
 import { SENTRY_SEGMENT_ID, SENTRY_SEGMENT_NAME, spanOwner, splitByOwner, type SpanRoutingContext } from './span-ownership';
 import { ownedSpanAttributes, SPAN_OWNER, SPAN_OWNER_SEGMENT_ID, SPAN_RELEASE } from './spans';
 
@@ -306,5 +306,10 @@ describe('tracesSampleRateFrom', () => {
     assert.equal(tracesSampleRateFrom('0'), 0);
     assert.equal(tracesSampleRateFrom('0.25'), 0.25);
     for (const bad of ['1.5', '-0.1', 'all', 'NaN']) assert.throws(() => tracesSampleRateFrom(bad), /SENTRY_TRACES_SAMPLE_RATE="/);
+  });
+
+  it("reads the server's rate from the environment it starts with", () => {
+    assert.equal(serverTracesSampleRate({ SENTRY_TRACES_SAMPLE_RATE: '0' }), 0);
+    assert.throws(() => serverTracesSampleRate({ SENTRY_TRACES_SAMPLE_RATE: '2' }), /SENTRY_TRACES_SAMPLE_RATE/);
   });
 });
