@@ -15,8 +15,9 @@
  *   ──      read token, header only, on /api/ (http/read-token.ts)
  *   GET     /api/0/projects/<org>/<project>/...            read API (routes/read-api.ts)
  *   GET     /api/0/organizations/<org>/sessions/           release health (routes/sessions-api.ts)
+ *   GET     /api/0/organizations/<org>/trace/<trace_id>/   one trace across projects (routes/trace-api.ts)
  *   GET     /api/... anything else                         404 { detail }
- *   GET     /ui/live.js, /ui/inbox.css; /, /teams/<owner>, /issues/..., /events/...   UI (routes/ui.ts)
+ *   GET     /ui/live.js, /ui/inbox.css; /, /teams/<owner>, /issues/..., /events/..., /traces/...   UI (routes/ui.ts)
  *
  * Why Hono: its router takes this table as declarations, and CORS, the token, the Host check and
  * the body limits as middleware, instead of a hand-written tree of path checks; it is small,
@@ -43,6 +44,7 @@ import { artifactRoutes } from './routes/artifacts.ts';
 import { readApiRoutes } from './routes/read-api.ts';
 import { sessionsApiRoutes } from './routes/sessions-api.ts';
 import { streamRoutes } from './routes/stream.ts';
+import { traceApiRoutes } from './routes/trace-api.ts';
 import { uiRoutes } from './routes/ui.ts';
 import type { EventStore } from './store.ts';
 import type { EventStream } from './stream.ts';
@@ -91,6 +93,7 @@ export function createApp(context: AppContext): Hono<InboxEnv> {
   app.use('/api/*', readToken(auth, { query: false }));
   app.route('/api/0/projects', readApiRoutes({ store, site }));
   app.route('/api/0/organizations', sessionsApiRoutes({ sessions: store.sessions }));
+  app.route('/api/0/organizations', traceApiRoutes({ store, issues }));
   app.get('/api/*', nothingAt);
   app.route('/', uiRoutes({ store, issues, auth, site, teamPanel: context.deployConsole.panel }));
 

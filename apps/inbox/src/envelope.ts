@@ -140,8 +140,8 @@ function incomingEvent(text: string, fallbackId: unknown, what: string): Incomin
 }
 
 /**
- * Item types stored as events. Sessions are read by sessions/protocol.ts; everything else (client
- * reports, attachments, transactions...) is accepted and dropped.
+ * Item types stored as events. Sessions are read by sessions/protocol.ts, spans and transactions
+ * by spans/protocol.ts; everything else (client reports, attachments...) is accepted and dropped.
  */
 export const STORED_ITEM_TYPES: ReadonlySet<string> = new Set(['event']);
 

@@ -42,6 +42,8 @@ describe('ingest', () => {
       keySource: 'query',
       envelopeDsn: null,
       received: (body as { dateReceived: string }).dateReceived,
+      traceId: null,
+      tracePath: null,
     });
     assert.equal(run.inbox.storedCount, 1);
   });
@@ -74,6 +76,8 @@ describe('ingest', () => {
       keySource: 'envelope',
       envelopeDsn: dsn,
       received: (body as { dateReceived: string }).dateReceived,
+      traceId: null,
+      tracePath: null,
     });
   });
 

@@ -16,6 +16,10 @@
  * Session items (`session`, `sessions`: release health, sessions/protocol.ts) take the same path:
  * the same keys, validated with the events (one malformed item refuses the request, nothing
  * stored), rate limited in their own category, and written in the events' transaction.
+ *
+ * So do spans (spans/protocol.ts): `span` items (span v2) and `transaction` items, flattened into
+ * spans, stored with the key they came with; a span's owner is its `owner` attribute, else the
+ * project's owner, its release the `release` attribute, else `sentry.release`.
  */
 
 import {
@@ -34,6 +38,8 @@ import { type JsonObject, asString } from './json.ts';
 import { type Project, projectById } from './projects.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import { type EnvelopeSessions, NO_SESSIONS, envelopeSessions } from './sessions/protocol.ts';
+import { type EnvelopeSpans, NO_SPANS, envelopeSpans } from './spans/protocol.ts';
+import type { StoredSpan } from './spans/store.ts';
 import type { EventStore, KeySource, StoredEvent } from './store.ts';
 import type { ResolveDevFrames } from './symbolicate/dev-frames.ts';
 import type { Symbolicate } from './symbolicate/symbolicator.ts';
@@ -185,8 +191,13 @@ export async function ingest(request: IngestRequest, context: IngestContext): Pr
     const envelope = envelopeHeader ? parseEnvelope(request.body, envelopeHeader) : undefined;
     const incoming: IncomingEvent[] = envelope ? envelopeEvents(envelope) : [storeEvent(request.body)];
     const sessions: EnvelopeSessions = envelope ? envelopeSessions(envelope) : NO_SESSIONS;
+    const spans: EnvelopeSpans = envelope ? envelopeSpans(envelope) : NO_SPANS;
 
-    const limited = context.rateLimiter?.take(project.id, incoming.length, sessions.items);
+    const limited = context.rateLimiter?.take(project.id, incoming.length, {
+      sessions: sessions.items,
+      spans: spans.streamed,
+      transactions: spans.transactions,
+    });
     if (limited) {
       return refuse(
         429,
@@ -207,11 +218,20 @@ export async function ingest(request: IngestRequest, context: IngestContext): Pr
       received,
       event: payload,
     }));
+    const spanRecords: StoredSpan[] = spans.spans.map((span) => ({
+      ...span,
+      projectId: project.id,
+      owner: span.owner ?? project.slug,
+      publicKey: sender.key.key,
+      keySource: sender.key.source,
+      received,
+    }));
     try {
       await context.store.append(
         records,
         events.map((event) => event.text),
         sessions.items === 0 ? undefined : { projectId: project.id, ...sessions },
+        spanRecords,
       );
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);

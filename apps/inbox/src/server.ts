@@ -76,6 +76,8 @@ export interface InboxServer {
   readonly storedCount: number;
   /** How many sessions the database holds (all projects, each session once), once listening. */
   readonly sessionCount: number;
+  /** How many spans the database holds (all projects), once listening. */
+  readonly spanCount: number;
   /** The uploaded source maps by debug ID (ArtifactLookup), once listening. */
   readonly artifacts: ArtifactStore;
   /** The alert queue's outcomes so far. */
@@ -223,6 +225,11 @@ class Inbox implements InboxServer {
   get sessionCount(): number {
     if (!this.store) throw new Error('The inbox is not listening.');
     return this.store.sessions.count();
+  }
+
+  get spanCount(): number {
+    if (!this.store) throw new Error('The inbox is not listening.');
+    return this.store.spans.count();
   }
 
   get artifacts(): ArtifactStore {

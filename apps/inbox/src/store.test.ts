@@ -1,13 +1,16 @@
 /**
- * The SQLite store: durability settings, restarts, one process per directory.
+ * The SQLite store: durability settings, restarts, one process per directory, and an older
+ * inbox's database migrated in place.
  */
 
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { SESSIONS_SCHEMA } from './sessions/store.ts';
+import { readTrace } from './spans/testing.ts';
 import { DATABASE_FILE, EventStore, type StoredEvent } from './store.ts';
-import { SHOP, cleanUp, envelope, errorEvent, listEvents, newId, post, start, tempDir } from './testing.ts';
+import { SHOP, cleanUp, envelope, errorEvent, eventsUrl, getJson, listEvents, newId, post, start, tempDir } from './testing.ts';
 
 afterEach(cleanUp);
 
@@ -107,6 +110,51 @@ describe('store', () => {
       assert.deepEqual(reopened.get(SHOP.id, eventId)?.event, event);
     } finally {
       await reopened.close();
+    }
+  });
+
+  it("migrates an older inbox's database in place: its events gain their trace, spans can be stored", async () => {
+    const dir = await tempDir();
+    // Schema version 2 as the inbox before traces wrote it.
+    const old = new Database(join(dir, DATABASE_FILE));
+    old.exec(`CREATE TABLE events (
+      seq INTEGER PRIMARY KEY, project_id INTEGER NOT NULL, event_id TEXT NOT NULL, project_slug TEXT NOT NULL,
+      public_key TEXT NOT NULL, key_source TEXT NOT NULL, envelope_dsn TEXT, received TEXT NOT NULL,
+      payload TEXT NOT NULL, UNIQUE (project_id, event_id)) STRICT; ${SESSIONS_SCHEMA}`);
+    old.pragma('user_version = 2');
+    const traceId = newId();
+    const traced = record('traced before', newId());
+    const insert = old.prepare(
+      `INSERT INTO events (project_id, event_id, project_slug, public_key, key_source, envelope_dsn, received, payload)
+       VALUES (?, ?, 'shop', ?, 'query', NULL, ?, ?)`,
+    );
+    const payload = { ...traced.event, contexts: { trace: { trace_id: traceId.toUpperCase(), span_id: 'ab'.repeat(8) } } };
+    insert.run(SHOP.id, traced.eventId, SHOP.publicKey, traced.received, JSON.stringify(payload));
+    // Rows the trace columns must survive: a number for an id, and a payload that is not JSON.
+    insert.run(SHOP.id, newId(), SHOP.publicKey, traced.received, JSON.stringify({ contexts: { trace: { trace_id: 7 } } }));
+    insert.run(SHOP.id, newId(), SHOP.publicKey, traced.received, 'not json');
+    old.close();
+
+    const run = await start({ dataDir: dir });
+    const roots = await readTrace(run, traceId);
+    assert.deepEqual(
+      roots.map((root) => [root.event_type, root.event_id]),
+      [['error', traced.eventId]],
+    );
+    const { body } = await getJson(`${eventsUrl(run)}${traced.eventId}/`);
+    assert.equal((body as { _inbox: { traceId: string } })._inbox.traceId, traceId);
+    assert.equal(run.inbox.warnings.length, 1, 'the payload that is not JSON is skipped, as before');
+    await run.inbox.close();
+
+    const reopened = new Database(join(dir, DATABASE_FILE), { readonly: true });
+    try {
+      assert.equal(reopened.pragma('user_version', { simple: true }), 3);
+      const columns = (reopened.pragma('table_xinfo(events)') as { name: string }[]).map((column) => column.name);
+      assert.ok(columns.includes('trace_id') && columns.includes('span_id'), columns.join());
+      const plan = reopened.prepare('EXPLAIN QUERY PLAN SELECT event_id FROM events WHERE trace_id = ?').all('x') as { detail: string }[];
+      assert.match(plan.map((row) => row.detail).join(), /USING INDEX events_by_trace/);
+    } finally {
+      reopened.close();
     }
   });
 });

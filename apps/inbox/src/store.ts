@@ -16,8 +16,14 @@
  * One process per data directory: the database is opened with `locking_mode=EXCLUSIVE`, so a
  * second inbox on the same directory fails at start instead of serving a stale index.
  *
- * Sessions (release health) live in the same database (sessions/store.ts): a request's events
- * and sessions are written in one transaction, so a 200 means both are on disk.
+ * Sessions (release health) and spans live in the same database (sessions/store.ts,
+ * spans/store.ts): a request's events, sessions and spans are written in one transaction, so a
+ * 200 means all of them are on disk.
+ *
+ * Events carry their trace (`contexts.trace`) as two generated columns, `trace_id` and `span_id`,
+ * indexed, so a trace's errors are found without reading every event. A database of an older
+ * inbox gets them in place when opened (`ALTER TABLE ... ADD COLUMN` of a virtual column computes
+ * nothing until read).
  */
 
 import { mkdir } from 'node:fs/promises';
@@ -25,6 +31,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { type JsonObject, parseJsonObject } from './json.ts';
 import { SESSIONS_SCHEMA, SessionStore, type SessionWrite } from './sessions/store.ts';
+import { SPANS_SCHEMA, SpanStore, type StoredSpan } from './spans/store.ts';
 
 /** Where the request's client key came from. */
 export type KeySource = 'query' | 'header' | 'envelope';
@@ -46,8 +53,8 @@ export interface StoredEvent {
 
 export const DATABASE_FILE = 'inbox.sqlite';
 
-// 2: sessions and session_aggregates.
-const SCHEMA_VERSION = 2;
+// 2: sessions and session_aggregates. 3: spans; events' trace_id and span_id.
+const SCHEMA_VERSION = 3;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS events (
@@ -62,7 +69,31 @@ const SCHEMA = `
     payload      TEXT    NOT NULL,     -- the event as sent (JSON)
     UNIQUE (project_id, event_id)
   ) STRICT;
-${SESSIONS_SCHEMA}`;
+${SESSIONS_SCHEMA}${SPANS_SCHEMA}`;
+
+/**
+ * A text field of `contexts.trace`, lower-cased, else NULL: an event's payload is whatever its
+ * sender wrote, and a generated column must never fail to compute (an unreadable payload of an
+ * old database, a number where an id belongs).
+ */
+function traceField(field: string): string {
+  const path = `'$.contexts.trace.${field}'`;
+  return `CASE WHEN json_valid(payload) AND json_type(payload, ${path}) = 'text' THEN lower(json_extract(payload, ${path})) END`;
+}
+
+const EVENT_TRACE_COLUMNS: readonly [string, string][] = [
+  ['trace_id', traceField('trace_id')],
+  ['span_id', traceField('span_id')],
+];
+
+/** Adds the events' trace columns and their index where missing (databases of schema 1 and 2). */
+function migrateEvents(db: Database.Database): void {
+  const columns = new Set((db.pragma('table_xinfo(events)') as { name: string }[]).map((column) => column.name));
+  for (const [name, expression] of EVENT_TRACE_COLUMNS) {
+    if (!columns.has(name)) db.exec(`ALTER TABLE events ADD COLUMN ${name} TEXT GENERATED ALWAYS AS (${expression}) VIRTUAL`);
+  }
+  db.exec('CREATE INDEX IF NOT EXISTS events_by_trace ON events (trace_id)');
+}
 
 interface EventRow {
   readonly project_id: number;
@@ -108,6 +139,7 @@ interface PendingAppend {
   /** Each record's payload as JSON, made before queuing so one bad record fails only its own append. */
   readonly payloads: readonly string[];
   readonly sessions: SessionWrite | undefined;
+  readonly spans: readonly StoredSpan[];
   readonly resolve: (stored: StoredEvent[]) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -117,6 +149,8 @@ export class EventStore {
   readonly warnings: readonly string[];
   /** The sessions (release health), read here; written through `append`. */
   readonly sessions: SessionStore;
+  /** The spans (traces), read here; written through `append`. */
+  readonly spans: SpanStore;
   private readonly byProject = new Map<number, StoredEvent[]>();
   private readonly byId = new Map<string, StoredEvent>();
   private readonly listeners: StoredListener[] = [];
@@ -124,6 +158,7 @@ export class EventStore {
   private flushScheduled = false;
   private closed = false;
   private readonly insert: Database.Statement;
+  private readonly eventsByTrace: Database.Statement;
 
   private constructor(
     readonly file: string,
@@ -132,6 +167,8 @@ export class EventStore {
   ) {
     this.warnings = warnings;
     this.sessions = new SessionStore(db);
+    this.spans = new SpanStore(db, isKeySource);
+    this.eventsByTrace = db.prepare('SELECT project_id, event_id FROM events WHERE trace_id = ? ORDER BY seq');
     this.insert = db.prepare(
       `INSERT OR IGNORE INTO events
          (project_id, event_id, project_slug, public_key, key_source, envelope_dsn, received, payload)
@@ -169,7 +206,10 @@ export class EventStore {
       if (version > SCHEMA_VERSION) {
         throw new Error(`${file} has schema version ${version}; this inbox knows ${SCHEMA_VERSION}. Update the inbox.`);
       }
-      db.exec(SCHEMA);
+      db.transaction(() => {
+        db.exec(SCHEMA);
+        migrateEvents(db);
+      })();
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
       return new EventStore(file, db, warnings);
     } catch (error) {
@@ -188,9 +228,14 @@ export class EventStore {
    * Resolves with those it stored once they are on disk; rejects (storing none) on failure.
    * `texts`, when given, are the events' JSON as received, stored as they are (else each event is
    * serialised again); they are not kept in memory. `sessions`, the request's session updates and
-   * aggregates, are written in the same transaction.
+   * aggregates, and `spans` are written in the same transaction.
    */
-  append(records: readonly StoredEvent[], texts?: readonly string[], sessions?: SessionWrite): Promise<StoredEvent[]> {
+  append(
+    records: readonly StoredEvent[],
+    texts?: readonly string[],
+    sessions?: SessionWrite,
+    spans: readonly StoredSpan[] = [],
+  ): Promise<StoredEvent[]> {
     if (this.closed) return Promise.reject(new Error('the event store is closed'));
     let payloads: string[];
     try {
@@ -199,7 +244,7 @@ export class EventStore {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     return new Promise((resolve, reject) => {
-      this.pending.push({ records, payloads, sessions, resolve, reject });
+      this.pending.push({ records, payloads, sessions, spans, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
@@ -216,8 +261,9 @@ export class EventStore {
     let stored: StoredEvent[][];
     try {
       stored = this.db.transaction(() =>
-        batch.map(({ records, payloads, sessions }) => {
+        batch.map(({ records, payloads, sessions, spans }) => {
           if (sessions) this.sessions.write(sessions);
+          this.spans.write(spans);
           return records.filter(
             (record, i) =>
               this.insert.run({
@@ -269,6 +315,12 @@ export class EventStore {
 
   get(projectId: number, eventId: string): StoredEvent | undefined {
     return this.byId.get(indexKey(projectId, eventId));
+  }
+
+  /** The events whose `contexts.trace.trace_id` is `traceId` (lower-case), all projects, in arrival order. */
+  eventsOfTrace(traceId: string): StoredEvent[] {
+    const rows = this.eventsByTrace.all(traceId) as { project_id: number; event_id: string }[];
+    return rows.flatMap((row) => this.get(row.project_id, row.event_id) ?? []);
   }
 
   /** The durability settings in force (for tests and diagnostics). */

@@ -1,5 +1,5 @@
 /**
- * How the read API shows events, issues and keys: Sentry's web API shapes and field names
+ * How the read API shows events, issues, keys and traces: Sentry's web API shapes and field names
  * (`eventID`, `dateCreated`, `entries`, `shortId`, ...). The read API, the live stream and the
  * alerts all show an event or an issue through these.
  */
@@ -22,9 +22,11 @@ import {
   rawFramesOf,
   releaseOf,
 } from './event.ts';
-import { groupIdOf, shortId, type Issue } from './grouping.ts';
+import { groupIdOf, shortId, type Issue, type IssueIndex } from './grouping.ts';
 import { type JsonObject, asArray, asNumber, asObject, asString, isObject, toIsoTimestamp } from './json.ts';
-import type { Project } from './projects.ts';
+import { type Project, projectById } from './projects.ts';
+import { ATTRIBUTE } from './spans/protocol.ts';
+import { type SpanNode, type Trace, errorTime, eventTrace } from './spans/trace.ts';
 import type { StoredEvent } from './store.ts';
 
 function orNull(value: unknown): unknown {
@@ -216,8 +218,20 @@ export function eventDetail(project: Project, record: StoredEvent): JsonObject {
       keySource: record.keySource,
       envelopeDsn: record.envelopeDsn,
       received: record.received,
+      traceId: orNull(eventTrace(event).traceId),
+      tracePath: orNull(tracePathOf(event)),
     },
   };
+}
+
+/** Where the UI shows an event's trace, when the event has one. */
+export function tracePathOf(event: JsonObject): string | undefined {
+  const { traceId } = eventTrace(event);
+  return traceId === undefined ? undefined : tracePath(traceId);
+}
+
+export function tracePath(traceId: string): string {
+  return `/traces/${encodeURIComponent(traceId)}`;
 }
 
 /** Where the UI shows an issue (Sentry's `permalink`). */
@@ -263,4 +277,80 @@ export function keysView(project: Project, port: number): JsonObject[] {
       dsn: { public: localDsn(port, project.slug) },
     },
   ];
+}
+
+/* ---------------------------------------------------------------- traces */
+
+/** A span's typed attributes as plain values (`{ type, value }` → value). */
+function attributeValues(payload: JsonObject): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const [key, typed] of Object.entries(asObject(payload.attributes) ?? {})) {
+    const attribute = asObject(typed);
+    if (attribute && 'value' in attribute) values[key] = attribute.value;
+  }
+  return values;
+}
+
+function errorNode(record: StoredEvent, issues: IssueIndex): JsonObject {
+  const project = projectById(record.projectId);
+  const event = record.event;
+  const issueId = groupIdOf(record);
+  const issue = issues.issue(record.projectId, issueId);
+  return {
+    event_id: record.eventId,
+    event_type: 'error',
+    project_id: record.projectId,
+    project_slug: project?.slug ?? null,
+    transaction: asString(event.transaction) ?? '',
+    description: eventTitle(event),
+    level: asString(event.level) ?? 'error',
+    issue_id: issueId,
+    issue_type: 'error',
+    culprit: eventCulprit(event),
+    short_id: project && issue ? shortId(project.slug, issue.number) : null,
+    start_timestamp: errorTime(record),
+    _inbox: { publicKey: record.publicKey, keySource: record.keySource },
+  };
+}
+
+function spanNode(node: SpanNode, trace: Trace, issues: IssueIndex): JsonObject {
+  const { span } = node;
+  const attributes = attributeValues(span.payload);
+  const segmentName = attributes[ATTRIBUTE.segmentName];
+  const segment = span.segmentId === null ? undefined : trace.byId.get(span.segmentId);
+  const sdkName = attributes[ATTRIBUTE.sdkName];
+  return {
+    event_id: span.spanId,
+    event_type: 'span',
+    transaction_id: span.segmentId ?? span.spanId,
+    project_id: span.projectId,
+    project_slug: projectById(span.projectId)?.slug ?? null,
+    transaction: typeof segmentName === 'string' ? segmentName : (segment?.span.name ?? ''),
+    description: span.name,
+    op: span.op ?? '',
+    name: span.name,
+    parent_span_id: span.parentSpanId,
+    is_transaction: span.isSegment,
+    start_timestamp: span.start,
+    end_timestamp: span.end,
+    duration: Math.round(Math.max(0, span.end - span.start) * 1e6) / 1e3,
+    measurements: {},
+    profile_id: '',
+    profiler_id: '',
+    sdk_name: typeof sdkName === 'string' ? sdkName : '',
+    children: node.children.map((child) => spanNode(child, trace, issues)),
+    errors: node.errors.map((record) => errorNode(record, issues)),
+    occurrences: [],
+    additional_attributes: { ...attributes, owner: span.owner, release: span.release },
+    _inbox: { publicKey: span.publicKey, keySource: span.keySource },
+  };
+}
+
+/**
+ * A trace as Sentry's "Retrieve a Trace" (`GET /api/0/organizations/<org>/trace/<trace_id>/`)
+ * answers it: the list of its roots, spans with their `children` and `errors`, and errors whose
+ * span is not in the trace. `_inbox` on every node is the inbox's own: the key it was sent with.
+ */
+export function traceView(trace: Trace, issues: IssueIndex): JsonObject[] {
+  return trace.roots.map((root) => (root.kind === 'span' ? spanNode(root.node, trace, issues) : errorNode(root.event, issues)));
 }
