@@ -66,8 +66,10 @@ function RenderEnd({ state, expose }: BracketProps) {
  * Only the synchronous render is measured: a subtree that suspends ends the span when React
  * moves on to the next sibling, and what it streams later is not counted. A throw skips the
  * end: the slot's boundary ends it with status error in the browser; on a server, where a
- * contained throw reaches no code of ours, the end of the response does (state.ts). The brackets
- * render nothing, so the HTML and hydration are the same as without them.
+ * contained throw reaches no code of ours, the end of the response does (state.ts). One span per
+ * module and page view: a render after it ended (the host's state changed, a click broke the
+ * module) is not timed. The brackets render nothing, so the HTML and hydration are the same as
+ * without them.
  */
 function Rendered<E extends ShopExpose>({ state, expose, props, exposed }: BracketProps & { props: PropsOf<E>; exposed: Exposing<E> }) {
   return (
