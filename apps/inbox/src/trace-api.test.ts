@@ -7,48 +7,11 @@
 
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { type Span, captureException, startNewTrace, startSpan } from '@sentry/core';
 import { INBOX_ORG } from '@repo/topology';
-import { type TraceNode, continueFrom, flatten, readTrace, sdk, traceUrl } from './spans/testing.ts';
-import { CHECKOUT, type Event, type Running, SHOP, cleanUp, envelope, errorEvent, eventsUrl, getJson, newId, post, start } from './testing.ts';
+import { type TraceNode, flatten, pageView, readTrace, traceUrl } from './spans/testing.ts';
+import { CHECKOUT, type Event, SHOP, cleanUp, envelope, errorEvent, eventsUrl, getJson, newId, post, start } from './testing.ts';
 
 afterEach(cleanUp);
-
-interface PageView {
-  readonly traceId: string;
-  readonly errorId: string;
-}
-
-/**
- * A page view of checkout that renders shop's Header: checkout's SDK sends the request and its
- * render, shop's SDK continues the trace under checkout's render span (as the owner's project
- * receives it), and shop's code throws inside its own fetch span.
- */
-async function pageView(run: Running): Promise<PageView> {
-  const checkout = sdk(run, CHECKOUT, { release: 'checkout@1.0.0' });
-  const shop = sdk(run, SHOP, { release: 'shop@1.1.0' });
-  let errorId = '';
-  const traceId = checkout.run(() =>
-    startNewTrace(() =>
-      startSpan({ name: 'GET /cart', op: 'http.server' }, (root) => {
-        startSpan({ name: 'render /cart', op: 'ui.render' }, (render: Span) =>
-          continueFrom(shop, render, () =>
-            startSpan(
-              { name: 'mf.render shop/Header', op: 'ui.render', attributes: { owner: 'shop', release: 'shop@1.1.0', 'mf.remote': 'shop' } },
-              () =>
-                startSpan({ name: 'fetch prices', op: 'http.client', attributes: { owner: 'shop', release: 'shop@1.1.0' } }, () => {
-                  errorId = captureException(new TypeError('prices unavailable'));
-                }),
-            ),
-          ),
-        );
-        return root.spanContext().traceId;
-      }),
-    ),
-  );
-  await Promise.all([checkout.flush(), shop.flush()]);
-  return { traceId, errorId };
-}
 
 describe('trace API', () => {
   it("stitches one trace from two projects' spans, each node with its project and key, the error under its span", async () => {

@@ -6,6 +6,7 @@
  *   GET /teams/<owner>                     one team, live (a remote's also shows the console's panel)
  *   GET /issues/<project>/<issue_id>/      one issue
  *   GET /events/<project>/<event_id>       one event
+ *   GET /traces/<trace_id>                 one trace across projects, a waterfall
  *   GET anything else                      404 page
  *
  * With a read token, pages take `?token=` (a browser's address bar cannot send a header) and
@@ -21,6 +22,7 @@ import { type ReadAuth, readToken } from '../http/read-token.ts';
 import type { InboxEnv } from '../http/request.ts';
 import type { IssueIndex } from '../grouping.ts';
 import { projectBySlug } from '../projects.ts';
+import { normalizeTraceId, traceOf } from '../spans/trace.ts';
 import type { EventStore } from '../store.ts';
 import {
   type TeamPanel,
@@ -32,6 +34,7 @@ import {
   renderTeam,
   renderUnauthorized,
 } from '../ui/pages.ts';
+import { renderTrace } from '../ui/trace-page.ts';
 
 export const HTML_HEADERS: Readonly<Record<string, string>> = {
   'Content-Type': 'text/html; charset=utf-8',
@@ -114,6 +117,14 @@ export function uiRoutes({ store, issues, auth, site, teamPanel }: UiRoutesConte
     const record = project && eventId !== undefined ? store.get(project.id, eventId) : undefined;
     if (project && record) return page(c, 200, renderEvent(ui(c), project, record));
     return page(c, 404, renderNotFound(ui(c), `No event ${rawId} in project ${slug}.`));
+  });
+
+  routes.get('/traces/:traceId', (c) => {
+    const rawId = c.req.param('traceId');
+    const traceId = normalizeTraceId(rawId);
+    const trace = traceId === undefined ? undefined : traceOf(store, traceId);
+    if (trace && (trace.spans.length > 0 || trace.errors.length > 0)) return page(c, 200, renderTrace(ui(c), trace));
+    return page(c, 404, renderNotFound(ui(c), `No trace ${rawId}: nothing of it has been received.`));
   });
 
   routes.get('*', (c) => page(c, 404, renderNotFound(ui(c), `Nothing at ${pathOf(c)}.`)));

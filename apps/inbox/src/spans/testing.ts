@@ -9,15 +9,18 @@
 import assert from 'node:assert/strict';
 import {
   type Span,
+  captureException,
   continueTrace,
   createStackParser,
   createTransport,
   spanToTraceHeader,
+  startNewTrace,
+  startSpan,
   withScope,
 } from '@sentry/core';
 import { ServerRuntimeClient } from '@sentry/core/server';
 import { INBOX_ORG } from '@repo/topology';
-import { type Event, type Running, getJson } from '../testing.ts';
+import { CHECKOUT, type Event, type Running, SHOP, getJson } from '../testing.ts';
 
 /** A project's SDK: a client that sends to the inbox, and the statuses the inbox answered. */
 export interface Sdk {
@@ -77,6 +80,42 @@ export function sdk(
  */
 export function continueFrom<T>(target: Sdk, parent: Span, callback: () => T): T {
   return target.run(() => continueTrace({ sentryTrace: spanToTraceHeader(parent), baggage: undefined }, callback));
+}
+
+export interface PageView {
+  readonly traceId: string;
+  readonly errorId: string;
+}
+
+/**
+ * A page view of checkout that renders shop's Header: checkout's SDK sends the request and its
+ * render, shop's SDK continues the trace under checkout's render span (as the owner's project
+ * receives it), and shop's code throws inside its own fetch span.
+ */
+export async function pageView(run: Running): Promise<PageView> {
+  const checkout = sdk(run, CHECKOUT, { release: 'checkout@1.0.0' });
+  const shop = sdk(run, SHOP, { release: 'shop@1.1.0' });
+  let errorId = '';
+  const traceId = checkout.run(() =>
+    startNewTrace(() =>
+      startSpan({ name: 'GET /cart', op: 'http.server' }, (root) => {
+        startSpan({ name: 'render /cart', op: 'ui.render' }, (render: Span) =>
+          continueFrom(shop, render, () =>
+            startSpan(
+              { name: 'mf.render shop/Header', op: 'ui.render', attributes: { owner: 'shop', release: 'shop@1.1.0', 'mf.remote': 'shop' } },
+              () =>
+                startSpan({ name: 'fetch prices', op: 'http.client', attributes: { owner: 'shop', release: 'shop@1.1.0' } }, () => {
+                  errorId = captureException(new TypeError('prices unavailable'));
+                }),
+            ),
+          ),
+        );
+        return root.spanContext().traceId;
+      }),
+    ),
+  );
+  await Promise.all([checkout.flush(), shop.flush()]);
+  return { traceId, errorId };
 }
 
 export function traceUrl(run: Running, traceId: string, org = INBOX_ORG): string {

@@ -5,7 +5,8 @@
  *   GET /teams/<owner>                     one team: all its issues and latest events, live,
  *                                          and what the team panel adds (the console's releases)
  *   GET /issues/<project>/<issue_id>/      one issue: figures, latest event in full, its events
- *   GET /events/<project>/<event_id>       one event in full
+ *   GET /events/<project>/<event_id>       one event in full, with a link to its trace
+ *   GET /traces/<trace_id>                 one trace across projects (ui/trace-page.ts)
  *
  * "Live" sections carry `data-stream` (their project's event stream); /ui/live.js follows it
  * with EventSource and updates the tables in place, building every node with textContent. When
@@ -28,9 +29,10 @@ import {
 } from '../event.ts';
 import { type Issue, type IssueIndex, groupIdOf, shortId } from '../grouping.ts';
 import { asObject, asString, toIsoTimestamp } from '../json.ts';
+import { eventTrace } from '../spans/trace.ts';
 import { PROJECTS, type Project } from '../projects.ts';
 import type { EventStore, StoredEvent } from '../store.ts';
-import { issuePath } from '../views.ts';
+import { issuePath, tracePathOf } from '../views.ts';
 import { type Html, html, page, time } from './html.ts';
 import { stackTrace, symbolicationNotice } from './stacktrace.ts';
 
@@ -49,7 +51,7 @@ export interface UiContext {
 /** The tags shown beside each event in lists (live.js shows the same). */
 export const LISTED_TAGS = ['owner', 'zone', 'run'];
 
-function href(context: UiContext, path: string): string {
+export function href(context: UiContext, path: string): string {
   return context.token === undefined ? path : `${path}?token=${encodeURIComponent(context.token)}`;
 }
 
@@ -57,7 +59,7 @@ export function eventPath(project: Project, eventId: string): string {
   return `/events/${encodeURIComponent(project.slug)}/${encodeURIComponent(eventId)}`;
 }
 
-function teamPath(project: Project): string {
+export function teamPath(project: Project): string {
   return `/teams/${encodeURIComponent(project.slug)}`;
 }
 
@@ -71,7 +73,7 @@ function nav(context: UiContext): Html {
   )}</nav>`;
 }
 
-function render(context: UiContext, title: string, body: Html, live = false): string {
+export function render(context: UiContext, title: string, body: Html, live = false): string {
   return page(title, body, { live, nav: nav(context) });
 }
 
@@ -215,6 +217,7 @@ export function renderEvent(context: UiContext, project: Project, record: Stored
   const event = record.event;
   const title = eventTitle(event);
   const issueId = groupIdOf(record);
+  const trace = tracePathOf(event);
   return render(
     context,
     title,
@@ -230,6 +233,11 @@ export function renderEvent(context: UiContext, project: Project, record: Stored
         <tr><th>Environment</th><td>${environmentOf(event) ?? ''}</td></tr>
         <tr><th>Culprit</th><td>${eventCulprit(event)}</td></tr>
         <tr><th>Request URL</th><td data-request-url>${requestUrl(event) ?? ''}</td></tr>
+        <tr><th>Trace</th><td data-trace>${
+          trace === undefined
+            ? html`<span class="muted">none</span>`
+            : html`<a href="${href(context, trace)}"><code>${eventTraceId(event)}</code></a> <span class="muted">every span and error of the page view, across projects</span>`
+        }</td></tr>
         <tr><th>Client key</th><td><code>${record.publicKey}</code> (from the ${record.keySource}${record.envelopeDsn === null ? '' : html`; envelope dsn <code>${record.envelopeDsn}</code>`})</td></tr>
       </tbody></table>
       ${eventBody(record)}
@@ -275,6 +283,10 @@ export function renderIssue(context: UiContext, project: Project, issue: Issue):
       <table><thead><tr><th>Received</th><th>Title</th><th>Release</th><th>Tags</th></tr></thead>
         <tbody>${recent.map((record) => eventRow(context, project, record))}</tbody></table>`,
   );
+}
+
+function eventTraceId(event: StoredEvent['event']): string {
+  return eventTrace(event).traceId ?? '';
 }
 
 /** A plain page for a missing event, issue or team. */
