@@ -3,13 +3,29 @@
  * same file re-exports `onRequestError` so Next reports request errors to it.
  */
 import * as Sentry from '@sentry/nextjs';
+import { resolveTopology } from '@repo/topology';
 import { makeMultiplexedTransport, moduleMetadataIntegration } from '@sentry/core';
+// @sentry/nextjs's server entry re-exports neither makeMultiplexedTransport nor nativeNodeFetchIntegration:
+// they come from the packages it is built on, pinned to its version.
+import { nativeNodeFetchIntegration } from '@sentry/node';
 import { noteOwnedEvent, ownerMatcher } from './owner-sessions';
 import { currentServerPageView, ownerSessionsIntegration, processedInRequest, serverPageViewOf } from './owner-sessions.server';
 import { ownerTransport } from './owner-transport';
 import { serverRenderErrorsIntegration } from './server-render-errors';
 import { commonInitOptions, serverTracesSampleRate, zoneSentrySettings, type ZoneSentrySettings } from './settings';
 import { spanOwnershipIntegration } from './span-ownership.integration';
+
+/**
+ * Requests to the machinery around the app, not the app's work: the inbox (the local Sentry
+ * receiver, which also serves the release registry and takes source-map uploads) and a registry
+ * read over HTTP. They are polled in the background, outside any request, and in span streaming
+ * mode Sentry makes every fetch without a parent a trace of its own: a registry URL read every
+ * 250 ms would send four traces a second. Sentry leaves out requests to its own DSN the same way.
+ */
+export function isMachineryRequest(url: string, inboxOrigin: string, registry: string | undefined = process.env.FEDERATION_REGISTRY): boolean {
+  if (url.startsWith(`${inboxOrigin}/`)) return true;
+  return !!registry && /^https?:\/\//.test(registry) && url.split(/[?#]/)[0] === registry.split(/[?#]/)[0];
+}
 
 /** The server's `Sentry.init` options, given the SDK's Node transport. */
 export function zoneServerOptions(settings: ZoneSentrySettings, makeNodeTransport: typeof Sentry.makeNodeTransport) {
@@ -24,6 +40,7 @@ export function zoneServerOptions(settings: ZoneSentrySettings, makeNodeTranspor
       serverRenderErrorsIntegration(),
       ownerSessionsIntegration(),
       spanOwnershipIntegration({ zone: settings.zone, release: settings.release, pageRemote: currentServerPageView }),
+      nativeNodeFetchIntegration({ ignoreOutgoingRequests: (url) => isMachineryRequest(url, resolveTopology().inbox.origin) }),
     ],
     // @sentry/nextjs's server entry does not re-export makeMultiplexedTransport; it comes from
     // @sentry/core, pinned to the same version. ownerTransport gives each owner its own spans.

@@ -46,6 +46,8 @@ async function begin(remote: RemoteName, request: IncomingMessage, response: Ser
     owner: topology.zones[remote].owner,
     release: releaseName(chosen.location),
     rollout: chosen.rollout,
+    // A canary may be served from another origin than the topology's: its requests are shop's too.
+    origin: chosen.location.origin,
     visitor,
     response,
   });

@@ -57,6 +57,7 @@ export function rememberBrowserPage(remote: RemoteState): void {
     owner: topology.zones[remote.location.remote].owner,
     release: releaseName(remote.location),
     rollout: remote.rollout,
+    origin: remote.location.origin,
     session: remote.session,
   });
 }
