@@ -88,6 +88,29 @@ describe('trace page', () => {
     assert.match(text, /&lt;script&gt;window.__xss=1&lt;\/script&gt;/);
   });
 
+  it("names what a request or resource span fetched, without its query (span streaming names them by host only)", async () => {
+    const run = await start();
+    const traceId = newId();
+    const span = {
+      trace_id: traceId,
+      span_id: 'cd'.repeat(8),
+      name: 'localhost',
+      start_timestamp: 1735689600,
+      end_timestamp: 1735689600.05,
+      status: 'ok',
+      attributes: {
+        owner: { type: 'string', value: 'shop' },
+        'sentry.op': { type: 'string', value: 'resource.script' },
+        'url.full': { type: 'string', value: 'http://localhost:3001/_next/static/chunks/remoteEntry.js?t=1' },
+      },
+    };
+    const body = `${envelope([])}\n${JSON.stringify({ type: 'span', item_count: 1, content_type: SPAN_CONTENT_TYPE })}\n${JSON.stringify({ version: 2, items: [span] })}`;
+    assert.equal((await post(run.url, body)).status, 200);
+    const { text } = await html(run, `/traces/${traceId}`);
+    assert.match(text, /<div class="span-url muted">http:\/\/localhost:3001\/_next\/static\/chunks\/remoteEntry\.js<\/div>/);
+    assert.doesNotMatch(text, /remoteEntry\.js\?t=1/);
+  });
+
   it('answers 404 for a trace it has nothing of or an id that is not one, and asks for the read token', async () => {
     const run = await start();
     assert.equal((await html(run, `/traces/${newId()}`)).status, 404);

@@ -70,6 +70,24 @@ function timeline(body: Html, label: string): Html {
   return html`<svg class="timeline" viewBox="0 0 ${SCALE} 14" preserveAspectRatio="none" role="img" aria-label="${label}">${body}</svg>`;
 }
 
+/**
+ * What a request or resource span fetched: span streaming names them by host only
+ * (`GET localhost`), and which chunk of whose origin is the point. Query strings are left out.
+ */
+function urlOf(span: SpanNode['span']): string | null {
+  const attributes = span.payload.attributes;
+  if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) return null;
+  const url = (attributes as Record<string, unknown>)['url.full'];
+  const value = typeof url === 'object' && url !== null && 'value' in url ? url.value : null;
+  if (typeof value !== 'string') return null;
+  try {
+    const parsed = new URL(value);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return value;
+  }
+}
+
 function spanRow(context: UiContext, trace: Trace, node: SpanNode, depth: number): Html {
   const { span } = node;
   const project = projectById(span.projectId);
@@ -77,8 +95,11 @@ function spanRow(context: UiContext, trace: Trace, node: SpanNode, depth: number
   const width = Math.max(2, position(trace, span.end) - x);
   const when = `+${ms(span.start - trace.start)}`;
   const duration = ms(Math.max(0, span.end - span.start));
+  const url = urlOf(span);
   return html`<tr class="span" data-span-id="${span.spanId}" data-owner="${span.owner}" data-project="${project?.slug ?? String(span.projectId)}">
-    <td class="span-name indent-${Math.min(depth, MAX_INDENT)}">${span.op === null ? '' : html`<span class="op">${span.op}</span> `}${span.name}${span.isSegment ? html` <span class="tag">segment</span>` : ''}</td>
+    <td class="span-name indent-${Math.min(depth, MAX_INDENT)}">${span.op === null ? '' : html`<span class="op">${span.op}</span> `}${span.name}${span.isSegment ? html` <span class="tag">segment</span>` : ''}${
+      url === null ? '' : html`<div class="span-url muted">${url}</div>`
+    }</td>
     <td><span class="owner ${ownerClass(span.owner)}">${span.owner}</span>${span.release === null ? '' : html` <span class="muted">${span.release}</span>`}</td>
     <td>${project ? html`<a href="${href(context, teamPath(project))}">${project.slug}</a>` : String(span.projectId)}</td>
     <td class="num">${duration}<div class="muted">${when}</div></td>
