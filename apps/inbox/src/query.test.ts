@@ -57,6 +57,19 @@ describe('query', () => {
     assert.equal(matches('imploded'), false);
   });
 
+  it("reads trace: as the event's trace id, in any case, and refuses anything else", () => {
+    const traceId = 'ab'.repeat(16);
+    const traced = stored({ message: 'x', contexts: { trace: { trace_id: traceId.toUpperCase(), span_id: 'cd'.repeat(8) } } });
+    assert.deepEqual(parseQuery(`trace:${traceId.toUpperCase()}`), [{ kind: 'trace', traceId, negated: false }]);
+    assert.equal(matchesQuery(parseQuery(`trace:${traceId}`), traced), true);
+    assert.equal(matchesQuery(parseQuery(`trace:${'ef'.repeat(16)}`), traced), false);
+    assert.equal(matchesQuery(parseQuery('has:trace'), traced), true);
+    assert.equal(matches('has:trace'), false);
+    assert.equal(matches('trace:""'), true);
+    assert.throws(() => parseQuery('trace:abc'), /give 32 hex digits/);
+    assert.throws(() => parseQuery(`trace:${traceId.slice(1)}*`), QueryError);
+  });
+
   it('refuses what it cannot read', () => {
     assert.throws(() => parseQuery('run:"unterminated'), QueryError);
   });

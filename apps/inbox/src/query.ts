@@ -5,6 +5,10 @@
  *                 wildcard (`run:abc*`); `key:"a value with spaces"` quotes; `key:""` means the
  *                 tag is absent or empty. Tags are those the API lists, so `environment`,
  *                 `release`, `level`, `transaction` and `url` work too.
+ * - `trace:<id>`   the event belongs to that trace (`contexts.trace.trace_id`, 32 hex digits, any
+ *                 case), Sentry's search key for an event's trace; `trace:""` means no trace.
+ *                 `has:trace` holds for an event with a trace. It is not a tag: an SDK's tag of
+ *                 that name cannot stand in for the trace a page view really had.
  * - `has:key`     the event has tag `key`.
  * - `is:unresolved` always holds (every issue is unresolved here); any other `is:` never does.
  * - `word` or `"some words"`  free text, found case-insensitively in the title, message or culprit.
@@ -12,6 +16,7 @@
  */
 
 import { eventCulprit, eventMessage, eventTitle, tagMap } from './event.ts';
+import { eventTrace, normalizeTraceId } from './spans/trace.ts';
 import type { StoredEvent } from './store.ts';
 
 export class QueryError extends Error {
@@ -20,6 +25,7 @@ export class QueryError extends Error {
 
 export type Term =
   | { readonly kind: 'tag'; readonly key: string; readonly value: string; readonly negated: boolean }
+  | { readonly kind: 'trace'; readonly traceId: string; readonly negated: boolean }
   | { readonly kind: 'has'; readonly key: string; readonly negated: boolean }
   | { readonly kind: 'is'; readonly value: string; readonly negated: boolean }
   | { readonly kind: 'text'; readonly text: string; readonly negated: boolean };
@@ -32,6 +38,20 @@ const TERM = new RegExp(
 
 function unquote(text: string): string {
   return text.startsWith('"') ? text.slice(1, -1).replace(/\\(.)/g, '$1') : text;
+}
+
+const TRACE_KEY = 'trace';
+
+/**
+ * A `trace:` value, lower-cased ('' for "no trace"). Anything but a trace id is refused rather
+ * than matched against nothing: a client that sends a span id or a truncated id should hear why
+ * it would never see an event.
+ */
+function traceIdTerm(value: string): string {
+  if (value === '') return '';
+  const traceId = normalizeTraceId(value);
+  if (traceId === undefined) throw new QueryError(`Invalid trace id in trace:${value}: give 32 hex digits.`);
+  return traceId;
 }
 
 export function parseQuery(query: string): Term[] {
@@ -55,7 +75,8 @@ export function parseQuery(query: string): Term[] {
       continue;
     }
     const value = unquote(match[3] ?? '');
-    if (key === 'has') terms.push({ kind: 'has', key: value, negated });
+    if (key === TRACE_KEY) terms.push({ kind: 'trace', traceId: traceIdTerm(value), negated });
+    else if (key === 'has') terms.push({ kind: 'has', key: value, negated });
     else if (key === 'is') terms.push({ kind: 'is', value, negated });
     else terms.push({ kind: 'tag', key, value, negated });
   }
@@ -77,8 +98,10 @@ function holds(term: Term, record: StoredEvent, tags: () => ReadonlyMap<string, 
   switch (term.kind) {
     case 'tag':
       return valueMatches(term.value, tags().get(term.key));
+    case 'trace':
+      return (eventTrace(record.event).traceId ?? '') === term.traceId;
     case 'has':
-      return tags().has(term.key);
+      return term.key === TRACE_KEY ? (eventTrace(record.event).traceId ?? '') !== '' : tags().has(term.key);
     case 'is':
       return term.value === 'unresolved';
     case 'text': {
