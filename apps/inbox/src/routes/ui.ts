@@ -2,6 +2,7 @@
  * The developer's pages (ui/pages.ts), mounted at `/`:
  *
  *   GET /ui/live.js, /ui/inbox.css         the live view's script and the styles (no token)
+ *   GET /ui/tokens.css                     the store's design tokens (@repo/design), served as is
  *   GET /                                  every team, live
  *   GET /teams/<owner>                     one team, live (a remote's also shows the console's panel)
  *   GET /issues/<project>/<issue_id>/      one issue
@@ -14,6 +15,7 @@
  */
 
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { normalizeEventId } from '../envelope.ts';
@@ -50,10 +52,14 @@ export const HTML_HEADERS: Readonly<Record<string, string>> = {
   'Cache-Control': 'no-store',
 };
 
-/** The UI's two files, read once. */
+/**
+ * The UI's files, read once. The design tokens are the zones' own file (the same team colours and
+ * type everywhere), read from the package rather than copied, so the inbox follows the store's look.
+ */
 const ASSETS: ReadonlyMap<string, { readonly type: string; readonly body: Buffer }> = new Map([
   ['live.js', { type: 'text/javascript; charset=utf-8', body: readFileSync(new URL('../ui/live.js', import.meta.url)) }],
   ['inbox.css', { type: 'text/css; charset=utf-8', body: readFileSync(new URL('../ui/inbox.css', import.meta.url)) }],
+  ['tokens.css', { type: 'text/css; charset=utf-8', body: readFileSync(createRequire(import.meta.url).resolve('@repo/design/tokens.css')) }],
 ]);
 
 function page(c: Context, status: ContentfulStatusCode, markup: string, headers: Readonly<Record<string, string>> = {}): Response {

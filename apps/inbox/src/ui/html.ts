@@ -41,12 +41,14 @@ export function time(iso: string): string {
 }
 
 /**
- * A whole page. Styles and the live script are files (`/ui/inbox.css`, `/ui/live.js`) so the
- * Content-Security-Policy can forbid every inline script and style.
+ * A whole page. Styles and the live script are files (`/ui/tokens.css`, the store's design tokens;
+ * `/ui/inbox.css`; `/ui/live.js`) so the Content-Security-Policy can forbid every inline script
+ * and style. A skip link, a banner and a main landmark make it readable by keyboard and screen
+ * reader.
  */
 export function page(title: string, body: Html, options: { readonly live?: boolean; readonly nav: Html }): string {
   const script = options.live ? html`<script src="/ui/live.js" defer></script>` : '';
   return `<!doctype html>\n${
-    html`<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title><link rel="stylesheet" href="/ui/inbox.css">${script}</head><body>${options.nav}${body}</body></html>`.markup
+    html`<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title><link rel="stylesheet" href="/ui/tokens.css"><link rel="stylesheet" href="/ui/inbox.css">${script}</head><body><a class="skip-link" href="#main">Skip to content</a>${options.nav.markup === '' ? '' : html`<header class="topbar">${options.nav}</header>`}<main id="main">${body}</main></body></html>`.markup
   }\n`;
 }

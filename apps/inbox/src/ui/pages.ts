@@ -68,8 +68,8 @@ function streamPath(project: Project): string {
 }
 
 function nav(context: UiContext): Html {
-  return html`<nav><a href="${href(context, '/')}">Inbox</a>${PROJECTS.map(
-    (project) => html`<a href="${href(context, teamPath(project))}">${project.slug}</a>`,
+  return html`<nav aria-label="Inbox"><a class="brand" href="${href(context, '/')}">Inbox</a>${PROJECTS.map(
+    (project) => html`<a class="team-link" data-team="${project.slug}" href="${href(context, teamPath(project))}">${project.slug}</a>`,
   )}</nav>`;
 }
 
@@ -90,16 +90,21 @@ function issueRow(context: UiContext, project: Project, issue: Issue): Html {
   </tr>`;
 }
 
-function eventRow(context: UiContext, project: Project, record: StoredEvent): Html {
+/** The LISTED_TAGS an event has, as labels. */
+function listedTags(record: StoredEvent): Html[] {
   const tags = tagMap(record.event);
+  return LISTED_TAGS.flatMap((key) => {
+    const value = tags.get(key);
+    return value === undefined ? [] : [html`<span class="tag">${key}:${value}</span>`];
+  });
+}
+
+function eventRow(context: UiContext, project: Project, record: StoredEvent): Html {
   return html`<tr data-event-id="${record.eventId}">
     <td class="muted">${time(record.received)}</td>
     <td><a href="${href(context, eventPath(project, record.eventId))}">${eventTitle(record.event)}</a></td>
     <td>${releaseOf(record.event) ?? ''}</td>
-    <td>${LISTED_TAGS.flatMap((key) => {
-      const value = tags.get(key);
-      return value === undefined ? [] : [html`<span class="tag">${key}:${value}</span>`];
-    })}</td>
+    <td>${listedTags(record)}</td>
   </tr>`;
 }
 
@@ -135,21 +140,66 @@ function teamSection(
   </section>`;
 }
 
-/** `GET /`: every team. */
+/* ---------------------------------------------------------------- the front page: one column per team */
+
+/** How many events a team's column lists. */
+const COLUMN_EVENTS = 8;
+
+/** An issue as a column shows its latest one (live.js builds the same). */
+function issueCard(context: UiContext, project: Project, issue: Issue): Html {
+  return html`<article class="issue-card" data-issue-id="${issue.id}">
+    <p class="issue-title"><span class="short-id">${shortId(project.slug, issue.number)}</span> <a href="${href(context, issuePath(project, issue.id))}">${issue.title}</a></p>
+    <p class="muted culprit">${issue.culprit}</p>
+    <p class="meta"><span data-issue-events>${issue.count}</span> ${issue.count === 1 ? 'event' : 'events'} · ${issue.releases.join(', ')} · <span class="muted">${time(issue.lastSeen)}</span></p>
+  </article>`;
+}
+
+/** An event as a column lists it (live.js builds the same). */
+function eventItem(context: UiContext, project: Project, record: StoredEvent): Html {
+  return html`<li data-event-id="${record.eventId}">
+    <a href="${href(context, eventPath(project, record.eventId))}">${eventTitle(record.event)}</a>
+    <div class="meta"><span class="muted">${time(record.received)}</span> ${releaseOf(record.event) ?? ''} ${listedTags(record)}</div>
+  </li>`;
+}
+
+/**
+ * A team's column on `/`: its colour, how many issues and events it has, its latest issue and
+ * latest events. The section's attributes are the team view's, so live.js follows it the same way.
+ */
+function teamColumn(context: UiContext, project: Project): Html {
+  const events = context.store.events(project.id);
+  const latest = events.slice(-COLUMN_EVENTS).reverse();
+  const issues = context.issues.issues(project.id);
+  return html`<section id="${project.slug}" data-project="${project.slug}" data-stream="${streamPath(project)}">
+    <div class="column-head">
+      <h2><a href="${href(context, teamPath(project))}">${project.slug}</a></h2>
+      <span class="live" data-live-status data-state="static">not live</span>
+    </div>
+    <dl class="figures">
+      <div><dt>issues</dt><dd data-issue-count>${issues.length}</dd></div>
+      <div><dt>events</dt><dd data-event-count>${events.length}</dd></div>
+    </dl>
+    <h3>Latest issue</h3>
+    <div data-latest-issue>${
+      issues[0] === undefined ? html`<p class="muted empty">No issues yet.</p>` : issueCard(context, project, issues[0])
+    }</div>
+    <h3>Latest events</h3>
+    <ol class="event-list" data-events data-limit="${COLUMN_EVENTS}">${
+      latest.length === 0 ? html`<li class="muted empty">No events yet.</li>` : latest.map((record) => eventItem(context, project, record))
+    }</ol>
+    <p class="column-foot"><a href="${href(context, teamPath(project))}">All of ${project.slug}'s issues and events</a></p>
+    <p class="muted dsn">project ${project.id} · DSN <code>${localDsn(context.port, project.slug)}</code></p>
+  </section>`;
+}
+
+/** `GET /`: the three teams side by side, live. */
 export function renderIndex(context: UiContext): string {
   return render(
     context,
     'Inbox',
     html`<h1>Inbox</h1>
-      <p class="muted">Events received by the local Sentry-compatible inbox, per team. Lists update live.</p>
-      ${PROJECTS.map((project) =>
-        teamSection(
-          context,
-          project,
-          { issues: 10, events: 20 },
-          html`<h2><a href="${href(context, teamPath(project))}">${project.slug}</a> <span class="muted">project ${project.id}</span></h2>`,
-        ),
-      )}`,
+      <p class="lede">Who got told: the errors each team's project received, as they arrive.</p>
+      <div class="columns">${PROJECTS.map((project) => teamColumn(context, project))}</div>`,
     true,
   );
 }
