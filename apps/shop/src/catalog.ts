@@ -13,6 +13,12 @@ export const PRODUCTS: readonly Product[] = [
 
 export const FEATURED_PRODUCT_ID = 'mug';
 
+/**
+ * What the demo visitor has in the cart: the Header's badge counts it. The demo has no cart
+ * service; checkout's page shows the same two lines as its own order.
+ */
+export const CART_ITEM_COUNT = 2;
+
 export function findProduct(id: string): Product | undefined {
   return PRODUCTS.find((p) => p.id === id);
 }

@@ -28,11 +28,13 @@ export default function BrokenComponent({ breakOn }: BrokenComponentProps) {
     throw new BrokenComponentError(`shop's BrokenComponent failed to render (${side})`);
   }
   return (
-    <section data-owner="shop" data-testid="broken-component">
-      <p>Shop&apos;s BrokenComponent, rendering fine for now.</p>
+    <section data-owner="shop" data-testid="broken-component" className="shop-widget" aria-label="Shop's component">
+      <p className="shop-widget__eyebrow">From shop&apos;s team</p>
+      <p className="shop-widget__text">Shop&apos;s BrokenComponent, rendering fine for now.</p>
       {breakOn === 'click' && (
         <button
           type="button"
+          className="button"
           data-testid="trigger"
           onClick={() => {
             throw new BrokenComponentError("shop's add-to-cart click handler failed");
@@ -44,6 +46,7 @@ export default function BrokenComponent({ breakOn }: BrokenComponentProps) {
       {breakOn === 'async' && (
         <button
           type="button"
+          className="button"
           data-testid="trigger"
           onClick={() => {
             void checkStock('mug');

@@ -1,27 +1,48 @@
 import type { NextPageContext } from 'next';
 import Link from 'next/link';
+import { topology } from '@repo/topology';
 import { findProduct, formatPrice, type Product } from '../catalog';
+import { ProductArt } from '../ProductArt';
 
 export interface ProductPageProps {
   product: Product | null;
+}
+
+function BackToProducts() {
+  return (
+    <p className="breadcrumb">
+      <Link href="/products">All products</Link>
+    </p>
+  );
 }
 
 /** Shop's product page, served by shop at /products/[id] and exposed for hosts. */
 function ProductPage({ product }: ProductPageProps) {
   if (!product) {
     return (
-      <main data-owner="shop" data-testid="product-page">
+      <main data-owner="shop" data-testid="product-page" className="store-page">
+        <BackToProducts />
         <h1>Not found</h1>
-        <Link href="/products">All products</Link>
+        <p className="lede">There is no such product in shop&apos;s catalogue.</p>
       </main>
     );
   }
   return (
-    <main data-owner="shop" data-testid="product-page">
-      <h1>{product.name}</h1>
-      <p>{product.description}</p>
-      <p data-testid="price">{formatPrice(product.priceCents)}</p>
-      <Link href="/products">All products</Link>
+    <main data-owner="shop" data-testid="product-page" className="store-page">
+      <BackToProducts />
+      <article className="product">
+        <ProductArt id={product.id} className="product__art" />
+        <div className="product__body">
+          <h1>{product.name}</h1>
+          <p className="lede">{product.description}</p>
+          <p className="price price--large" data-testid="price">
+            {formatPrice(product.priceCents)}
+          </p>
+          <a className="button" href={topology.zones.checkout.origin}>
+            Go to checkout
+          </a>
+        </div>
+      </article>
     </main>
   );
 }
