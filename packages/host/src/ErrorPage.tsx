@@ -10,14 +10,17 @@ interface ErrorPageProps {
 /** The zone's error page. It reports the error it shows (once: Sentry skips an error it has seen). */
 function ErrorPage({ statusCode }: ErrorPageProps) {
   return (
-    <main data-testid="zone-error-page">
+    <main data-testid="zone-error-page" className="store-page error-page">
+      <p className="error-page__code">{statusCode}</p>
       <h1>{statusCode === 404 ? 'Page not found' : 'Something went wrong'}</h1>
-      <p>
+      <p className="lede">
         {statusCode === 404
           ? 'There is no page at this address.'
           : 'This zone could not serve the page. Its team has been told.'}
       </p>
-      <Link href="/">Back to the start</Link>
+      <Link className="button" href="/">
+        Back to the start
+      </Link>
     </main>
   );
 }

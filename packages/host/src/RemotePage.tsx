@@ -16,7 +16,13 @@ export function remotePage<E extends PageExpose>(expose: E, what: string) {
   type Props = PropsOf<E>;
 
   function RemotePage(props: Props) {
-    return <RemoteSlot expose={expose} props={props} fallback={<ErrorFallback what={what} />} />;
+    // Shop's page is the page's main landmark; its fallback takes that place.
+    const fallback = (
+      <main className="store-page">
+        <ErrorFallback what={what} />
+      </main>
+    );
+    return <RemoteSlot expose={expose} props={props} fallback={fallback} />;
   }
   RemotePage.remoteModules = [expose] as const;
   RemotePage.getInitialProps = async (context: NextPageContext): Promise<Props> => {

@@ -9,8 +9,9 @@ export function ZoneWidget({ broken }: { broken: boolean }) {
   const zone = currentZone();
   if (broken) throw new ZoneWidgetError(`${zone.name}'s own order summary failed to render`);
   return (
-    <section data-owner={zone.owner} data-testid="zone-widget">
-      {zone.title}&apos;s own order summary: 1 item.
+    <section data-owner={zone.owner} data-testid="zone-widget" className="zone-widget" aria-label="Order summary">
+      <p className="zone-widget__eyebrow">From {zone.title.toLowerCase()}&apos;s team</p>
+      <p className="zone-widget__text">{zone.title}&apos;s own order summary: 1 item.</p>
     </section>
   );
 }
