@@ -1,8 +1,10 @@
+import { useContext } from 'react';
 import type { RemoteLocation } from '@repo/releases';
 import { HeaderFallback } from '../HeaderFallback';
 import { createHostLoader } from '../remote/hostLoader';
 import type { Availability } from '../remote/loader';
-import { RemoteSlot } from '../remote/RemoteSlot';
+import { RemoteContext, RemoteSlot } from '../remote/RemoteSlot';
+import { OwnedRegion } from '../workshop/OwnedRegion';
 import { UNREACHABLE_ORIGIN } from './scenarios';
 
 /**
@@ -23,6 +25,15 @@ export async function simulateOutage(live: RemoteLocation | undefined): Promise<
  * modules compiled in (the benchmark's control build) has nothing to lose: there the live Header.
  */
 export function RemoteDownScenario({ outage }: { outage?: Availability }) {
-  if (outage !== 'up') return <HeaderFallback />;
+  const remote = useContext(RemoteContext);
+  if (outage !== 'up') {
+    // Shop's place on the page, though shop's code never came: owned by shop, as a fallback.
+    if (!remote) return <HeaderFallback />;
+    return (
+      <OwnedRegion location={remote.location}>
+        <HeaderFallback />
+      </OwnedRegion>
+    );
+  }
   return <RemoteSlot expose="./Header" props={{}} fallback={<HeaderFallback />} />;
 }

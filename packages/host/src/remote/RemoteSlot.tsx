@@ -13,6 +13,7 @@ import { createContext, use, useContext, type ComponentProps, type ComponentType
 import type { RemoteLocation, Rollout } from '@repo/releases';
 import type { OwnerSessionRef } from '@repo/observability/owner-sessions';
 import { Contained } from '../Contained';
+import { OwnedRegion } from '../workshop/OwnedRegion';
 import { remoteLoader } from './hostLoader';
 import type { Availability } from './loader';
 import type { ShopExpose, ShopModules } from './modules';
@@ -89,9 +90,8 @@ function Loaded<E extends ShopExpose>({ state, expose, props, fallback }: Remote
   return <Rendered state={state} expose={expose} props={props} exposed={exposed} />;
 }
 
-export function RemoteSlot<E extends ShopExpose>({ expose, props, fallback }: RemoteSlotProps<E>) {
-  const state = useContext(RemoteContext);
-  if (!state) throw new Error('RemoteSlot needs the host app around it (RemoteContext).');
+/** The module, its fallback or whatever it renders until loaded: the remote's part of the page. */
+function SlotContent<E extends ShopExpose>({ state, expose, props, fallback }: RemoteSlotProps<E> & { state: RemoteState }) {
   // 'down': the server found it unavailable, so both sides render the fallback. Not decided (a
   // page that did not declare it in `remoteModules`): loaded during render, on both sides.
   if (state.availability[expose] === 'down') return <>{fallback}</>;
@@ -104,5 +104,20 @@ export function RemoteSlot<E extends ShopExpose>({ expose, props, fallback }: Re
         <Loaded state={state} expose={expose} props={props} fallback={fallback} />
       )}
     </Contained>
+  );
+}
+
+/**
+ * A remote's module in its owned region (the owner and the release that rendered it, for the
+ * owners view), whichever of module and fallback renders inside: the region is outside the
+ * boundary, so it is the same element on the server, in hydration and after a throw.
+ */
+export function RemoteSlot<E extends ShopExpose>(slot: RemoteSlotProps<E>) {
+  const state = useContext(RemoteContext);
+  if (!state) throw new Error('RemoteSlot needs the host app around it (RemoteContext).');
+  return (
+    <OwnedRegion location={state.location}>
+      <SlotContent state={state} {...slot} />
+    </OwnedRegion>
   );
 }
