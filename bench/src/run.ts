@@ -38,6 +38,10 @@ const BROKEN = { version: '1.1.0', port: topology.zones.shop.port + 10 };
 const HEALTHY = { version: '1.2.0', port: topology.zones.shop.port + 20 };
 /** A second checkout, the same build, with per-owner sessions off: their cost on a render. */
 const NO_SESSIONS_PORT = topology.zones.checkout.port + 30;
+/** A third, the same build, sampling no traces (SENTRY_TRACES_SAMPLE_RATE=0): what tracing costs a render. */
+const TRACES_OFF_PORT = topology.zones.checkout.port + 40;
+/** Checkout built without Sentry's tracing code, as a release of its own: what tracing costs in bytes. */
+const UNTRACED = { version: '1.0.0-untraced', port: topology.zones.checkout.port + 50 };
 const guardLog = new GuardLog();
 /** The benchmark's own release registry: it moves the pointer, and must not move a developer's. */
 const REGISTRY = join(mkdtempSync(join(tmpdir(), 'bench-registry-')), 'registry.json');
@@ -51,11 +55,15 @@ function report(title: string, body: string) {
 
 /** The benchmark's builds carry the chunk composition plugin; the zones' own builds do not. */
 const CHUNK_COMPOSITION_PLUGIN = join(REPO_ROOT, 'bench', 'webpack', 'chunk-composition-plugin.ts');
+const WITHOUT_TRACING_PLUGIN = join(REPO_ROOT, 'bench', 'webpack', 'without-tracing-plugin.ts');
 
 async function build() {
   const env = { ZONE_BROWSER_BUILD_PLUGIN: CHUNK_COMPOSITION_PLUGIN };
   for (const zone of startOrder(topology)) await run('npm', ['run', 'build', '--workspace', `apps/${zone.name}`], env);
   await run('npm', ['run', 'build', '--workspace', 'apps/checkout'], { FEDERATION_CONTROL: 'local' });
+  await run('npm', ['run', 'build', '--workspace', 'apps/checkout', '--', '--release', UNTRACED.version], {
+    ZONE_BROWSER_BUILD_PLUGIN: WITHOUT_TRACING_PLUGIN,
+  });
   await run('npm', ['run', 'build:broken-release', '--workspace', 'apps/shop']);
   await run('npm', ['run', 'build:healthy-release', '--workspace', 'apps/shop']);
 }
@@ -89,6 +97,18 @@ async function startAll() {
     ['run', 'start', '--workspace', 'apps/checkout', '--', '--port', String(NO_SESSIONS_PORT)],
     `http://localhost:${NO_SESSIONS_PORT}/favicon.ico`,
     { FEDERATION_REGISTRY: REGISTRY, SENTRY_OWNER_SESSIONS: '0' },
+  );
+  await startScript(
+    'checkout (traces off)',
+    ['run', 'start', '--workspace', 'apps/checkout', '--', '--port', String(TRACES_OFF_PORT)],
+    `http://localhost:${TRACES_OFF_PORT}/favicon.ico`,
+    { FEDERATION_REGISTRY: REGISTRY, SENTRY_TRACES_SAMPLE_RATE: '0' },
+  );
+  await startScript(
+    'checkout (no tracing code)',
+    ['run', 'start', '--workspace', 'apps/checkout', '--', '--release', UNTRACED.version, '--port', String(UNTRACED.port)],
+    `http://localhost:${UNTRACED.port}/favicon.ico`,
+    { FEDERATION_REGISTRY: REGISTRY },
   );
   await startProcess({
     name: 'guard',
@@ -141,8 +161,36 @@ async function main() {
       `\n\nWith sessions: **${((sessions.federated.requestsPerSecond / sessions.control.requestsPerSecond) * 100).toFixed(0)} %** of the throughput without.`,
   );
 
+  const traced = await compareRender(`${checkout.origin}/`, `http://localhost:${TRACES_OFF_PORT}/`, quick ? { seconds: 2, rounds: 1 } : {});
+
   const browser = await openBrowser();
   try {
+    const tracedBytes = await measurePage(browser, checkout, '/', topology.zones.shop);
+    const untracedBytes = await measurePage(browser, { ...checkout, origin: `http://localhost:${UNTRACED.port}` }, '/', topology.zones.shop);
+    report(
+      "Tracing: what one trace per page view costs checkout's page",
+      `Server: two servers of the same checkout build, one with \`SENTRY_TRACES_SAMPLE_RATE=0\`; ${traced.rounds} alternating rounds of ` +
+        `${traced.seconds} s at ${traced.connections} connections. Every traced request sends its spans, split by owner, to checkout's and shop's projects.\n\n` +
+        table(
+          ['server', 'req/s', 'p50', 'p99'],
+          [
+            ['traces sampled (rate 1, the default)', traced.federated.requestsPerSecond.toFixed(0), ms(traced.federated.p50), ms(traced.federated.p99)],
+            ['no traces sampled (rate 0)', traced.control.requestsPerSecond.toFixed(0), ms(traced.control.p50), ms(traced.control.p99)],
+          ],
+        ) +
+        `\n\nTraced: **${((traced.federated.requestsPerSecond / traced.control.requestsPerSecond) * 100).toFixed(0)} %** of the throughput untraced.\n\n` +
+        'Browser: first-load JavaScript of `/` (compressed, as transferred), checkout as built vs the same checkout built with ' +
+        "`__SENTRY_TRACING__: false` (Sentry's flag for dropping its tracing code, bench/webpack/without-tracing-plugin.ts).\n\n" +
+        table(
+          ['build', 'first-load JS'],
+          [
+            ['checkout (tracing code in)', kib(tracedBytes.total)],
+            ['checkout without tracing code', kib(untracedBytes.total)],
+            ['what tracing adds', kib(tracedBytes.total - untracedBytes.total)],
+          ],
+        ),
+    );
+
     const pages: PageBytes[] = [];
     for (const zone of startOrder(topology)) {
       for (const path of ['/', '/products']) pages.push(await measurePage(browser, zone, path, topology.zones.shop));
