@@ -5,6 +5,8 @@ import { currentZone } from '@repo/topology';
 import { HeaderFallback } from './HeaderFallback';
 import { RemoteContext, RemoteSlot, type RemoteState } from './remote/RemoteSlot';
 import { loadWhatTheServerRendered } from './remote/hydration';
+import { WorkshopBar, WorkshopLayout } from './workshop/Shell';
+import { WorkshopProvider } from './workshop/Workshop';
 import { releaseName } from '@repo/releases';
 import {
   loadPageRemotes,
@@ -49,24 +51,28 @@ function withoutTrace(pageProps: TracedPageProps): Record<string, unknown> {
   return own;
 }
 
-/** The shell of a host zone: shop's Header on every page, contained, above the zone's page. */
+/**
+ * The shell of a host zone: shop's Header on every page, contained, above the zone's page, and the
+ * workshop around them (the owners switch; on lab pages, the "who got told" panel beside the page).
+ */
 export default function HostApp({ Component, pageProps, remote }: HostAppProps) {
   const zone = currentZone();
   const hydrated = useHydrated();
+  const release = releaseName(remote.location);
   return (
     <RemoteContext.Provider value={remote}>
-      {/* Names the release this page used and how it was chosen, fallback included: the same on the server and hydrated. */}
-      <div data-testid="shop-header-slot" data-release={releaseName(remote.location)} data-rollout={remote.rollout ?? undefined}>
-        <RemoteSlot expose="./Header" props={{}} fallback={<HeaderFallback />} />
-      </div>
-      <div
-        data-zone={zone.name}
-        data-testid="zone-shell"
-        data-hydrated={hydrated}
-        data-shop-release={releaseName(remote.location)}
-      >
-        <Component {...withoutTrace(pageProps)} />
-      </div>
+      <WorkshopProvider release={release}>
+        <WorkshopBar />
+        {/* Names the release this page used and how it was chosen, fallback included: the same on the server and hydrated. */}
+        <div data-testid="shop-header-slot" data-release={release} data-rollout={remote.rollout ?? undefined}>
+          <RemoteSlot expose="./Header" props={{}} fallback={<HeaderFallback />} />
+        </div>
+        <WorkshopLayout>
+          <div data-zone={zone.name} data-testid="zone-shell" data-hydrated={hydrated} data-shop-release={release}>
+            <Component {...withoutTrace(pageProps)} />
+          </div>
+        </WorkshopLayout>
+      </WorkshopProvider>
     </RemoteContext.Provider>
   );
 }
