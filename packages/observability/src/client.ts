@@ -3,6 +3,7 @@
  * shop's exposed modules never call Sentry.init: they run inside the host's Sentry.
  */
 import * as Sentry from '@sentry/nextjs';
+import { nextOverlayControl, watchDevOverlay } from './dev-overlay';
 import { noteOwnedEvent, ownerMatcher } from './owner-sessions';
 import { browserPageViewOf } from './owner-sessions.client';
 import { ownerTransport } from './owner-transport';
@@ -32,4 +33,14 @@ export function initZoneClient(): void {
     // Span streaming sends through the client's transport too: each owner's spans to its project.
     transport: ownerTransport(Sentry.makeMultiplexedTransport(Sentry.makeFetchTransport, ownerMatcher(settings)), settings.zone),
   });
+  // Under next dev, a remote's failure that the page contains does not cover the page with Next's
+  // overlay (dev-overlay.ts). Next's dev client already holds the overlay's module, so the import
+  // loads nothing; a production build drops the branch, and the module with it.
+  const parser = Sentry.getClient()?.getOptions().stackParser;
+  if (process.env.NODE_ENV === 'development' && parser) {
+    void import('next/dist/compiled/next-devtools').then((devtools) => {
+      const overlay = nextOverlayControl(devtools);
+      if (overlay) watchDevOverlay({ zone: settings.zone, parser, overlay });
+    });
+  }
 }
