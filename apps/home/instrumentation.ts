@@ -5,4 +5,4 @@ export async function register() {
   }
 }
 
-export { onRequestError } from '@repo/observability/server';
+export { onRequestError } from '@repo/observability/instrumentation';

@@ -43,4 +43,4 @@ export async function register() {
   }
 }
 
-export { onRequestError } from '@repo/observability/server';
+export { onRequestError } from '@repo/observability/instrumentation';
