@@ -1,3 +1,4 @@
+import Head from 'next/head';
 import Link from 'next/link';
 import ShopPreview, { SHOP_PREVIEW_MODULES } from '@repo/host/shop-preview';
 
@@ -16,6 +17,9 @@ export default function CheckoutPage() {
   const total = CART.reduce((sum, line) => sum + line.quantity * line.priceCents, 0);
   return (
     <main data-testid="zone-page" className="store-page">
+      <Head>
+        <title>Checkout · Federated Store</title>
+      </Head>
       <h1>Checkout</h1>
       <p className="lede">Checkout&apos;s team owns this page; shop&apos;s team owns the Header.</p>
       <div className="checkout">

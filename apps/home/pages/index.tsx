@@ -1,3 +1,4 @@
+import Head from 'next/head';
 import Link from 'next/link';
 import ShopPreview, { SHOP_PREVIEW_MODULES } from '@repo/host/shop-preview';
 
@@ -11,6 +12,9 @@ const TEAMS = [
 export default function HomePage() {
   return (
     <main data-testid="zone-page" className="store-page">
+      <Head>
+        <title>Federated Store</title>
+      </Head>
       <section className="hero" aria-labelledby="home-title">
         <p className="hero__eyebrow">Tea things, made by three teams</p>
         <h1 id="home-title">Home</h1>

@@ -2,6 +2,7 @@ import '@repo/design/tokens.css';
 import '@repo/design/store.css';
 import '@repo/design/workshop.css';
 import type { AppProps } from 'next/app';
+import Head from 'next/head';
 import { Contained } from '@repo/observability/contained';
 import Header from '../src/exposed/Header';
 
@@ -20,6 +21,10 @@ function ShopHeaderFallback() {
 export default function ShopApp({ Component, pageProps }: AppProps) {
   return (
     <>
+      {/* A page of shop's may name itself (its own Head's title wins). */}
+      <Head>
+        <title>Shop · Federated Store</title>
+      </Head>
       <Contained fallback={<ShopHeaderFallback />}>
         <Header />
       </Contained>

@@ -1,6 +1,7 @@
 import { captureUnderscoreErrorException } from '@sentry/nextjs';
 import type { NextPageContext } from 'next';
 import NextError from 'next/error';
+import Head from 'next/head';
 import Link from 'next/link';
 
 interface ErrorPageProps {
@@ -9,10 +10,14 @@ interface ErrorPageProps {
 
 /** The zone's error page. It reports the error it shows (once: Sentry skips an error it has seen). */
 function ErrorPage({ statusCode }: ErrorPageProps) {
+  const title = statusCode === 404 ? 'Page not found' : 'Something went wrong';
   return (
     <main data-testid="zone-error-page" className="store-page error-page">
+      <Head>
+        <title>{`${title} · Federated Store`}</title>
+      </Head>
       <p className="error-page__code">{statusCode}</p>
-      <h1>{statusCode === 404 ? 'Page not found' : 'Something went wrong'}</h1>
+      <h1>{title}</h1>
       <p className="lede">
         {statusCode === 404
           ? 'There is no page at this address.'

@@ -1,3 +1,4 @@
+import Head from 'next/head';
 import Link from 'next/link';
 import { PRODUCTS, formatPrice, type Product } from '../catalog';
 import { ProductArt } from '../ProductArt';
@@ -10,6 +11,9 @@ export interface ProductListPageProps {
 function ProductListPage({ products }: ProductListPageProps) {
   return (
     <main data-owner="shop" data-testid="product-list" className="store-page">
+      <Head>
+        <title>Products · Federated Store</title>
+      </Head>
       <h1>Products</h1>
       <p className="lede">Everything for a good cup, from shop&apos;s catalogue.</p>
       <ul className="product-grid">

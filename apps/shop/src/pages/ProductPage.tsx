@@ -1,4 +1,5 @@
 import type { NextPageContext } from 'next';
+import Head from 'next/head';
 import Link from 'next/link';
 import { topology } from '@repo/topology';
 import { findProduct, formatPrice, type Product } from '../catalog';
@@ -8,11 +9,17 @@ export interface ProductPageProps {
   product: Product | null;
 }
 
-function BackToProducts() {
+/** The page's title and the way back to the list, on a product's page and on its not-found page. */
+function ProductPageTop({ title }: { title: string }) {
   return (
-    <p className="breadcrumb">
-      <Link href="/products">All products</Link>
-    </p>
+    <>
+      <Head>
+        <title>{`${title} · Federated Store`}</title>
+      </Head>
+      <p className="breadcrumb">
+        <Link href="/products">All products</Link>
+      </p>
+    </>
   );
 }
 
@@ -21,7 +28,7 @@ function ProductPage({ product }: ProductPageProps) {
   if (!product) {
     return (
       <main data-owner="shop" data-testid="product-page" className="store-page">
-        <BackToProducts />
+        <ProductPageTop title="Not found" />
         <h1>Not found</h1>
         <p className="lede">There is no such product in shop&apos;s catalogue.</p>
       </main>
@@ -29,7 +36,7 @@ function ProductPage({ product }: ProductPageProps) {
   }
   return (
     <main data-owner="shop" data-testid="product-page" className="store-page">
-      <BackToProducts />
+      <ProductPageTop title={product.name} />
       <article className="product">
         <ProductArt id={product.id} className="product__art" />
         <div className="product__body">
