@@ -9,7 +9,7 @@ export function HeaderFallback() {
     <header data-testid="header-fallback" data-fallback className="store-header">
       <div className="store-header__inner">
         <span className="store-brand">Federated Store</span>
-        <nav aria-label="Shop" className="store-nav">
+        <nav aria-label="Shop (fallback)" className="store-nav">
           <ul className="store-nav__list">
             <li>
               <a className="store-nav__link" href={currentZone().origin}>

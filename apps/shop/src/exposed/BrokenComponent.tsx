@@ -29,7 +29,7 @@ export default function BrokenComponent({ breakOn }: BrokenComponentProps) {
   }
   return (
     <section data-owner="shop" data-testid="broken-component" className="shop-widget" aria-label="Shop's component">
-      <p className="shop-widget__eyebrow">From shop&apos;s team</p>
+      <p className="shop-widget__eyebrow">Shop&apos;s component</p>
       <p className="shop-widget__text">Shop&apos;s BrokenComponent, rendering fine for now.</p>
       {breakOn === 'click' && (
         <button
