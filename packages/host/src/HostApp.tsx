@@ -1,4 +1,5 @@
 import App, { type AppContext, type AppProps } from 'next/app';
+import Head from 'next/head';
 import { useSyncExternalStore } from 'react';
 import { wrapAppGetInitialPropsWithSentry } from '@sentry/nextjs';
 import { currentZone } from '@repo/topology';
@@ -62,6 +63,10 @@ export default function HostApp({ Component, pageProps, remote }: HostAppProps) 
   return (
     <RemoteContext.Provider value={remote}>
       <WorkshopProvider release={release}>
+        {/* The zone's title until its page names itself (a page's own title wins). */}
+        <Head>
+          <title>{`${zone.title} · Federated Store`}</title>
+        </Head>
         <WorkshopBar />
         {/* Names the release this page used and how it was chosen, fallback included: the same on the server and hydrated. */}
         <div data-testid="shop-header-slot" data-release={release} data-rollout={remote.rollout ?? undefined}>
@@ -72,6 +77,12 @@ export default function HostApp({ Component, pageProps, remote }: HostAppProps) 
             <Component {...withoutTrace(pageProps)} />
           </div>
         </WorkshopLayout>
+        <footer className="store-footer">
+          <div className="store-footer__inner">
+            <span>Federated Store: a demo of error ownership across federated frontends.</span>
+            <span>This page: the {zone.title} zone, by {zone.owner}&apos;s team.</span>
+          </div>
+        </footer>
       </WorkshopProvider>
     </RemoteContext.Provider>
   );

@@ -5,10 +5,10 @@ import { OwnersToggle, useWorkshop } from './Workshop';
 /** The host's own strip above shop's Header: the workshop's controls, never inside an owned region. */
 export function WorkshopBar() {
   return (
-    <div className="workshop-bar">
+    <section className="workshop-bar" aria-label="Workshop">
       <span className="workshop-bar__name">Workshop</span>
       <OwnersToggle />
-    </div>
+    </section>
   );
 }
 
