@@ -27,6 +27,9 @@ export function isMachineryRequest(url: string, inboxOrigin: string, registry: s
   return !!registry && /^https?:\/\//.test(registry) && url.split(/[?#]/)[0] === registry.split(/[?#]/)[0];
 }
 
+/** Envelopes in flight per project before the server's transport drops more. */
+export const SERVER_TRANSPORT_BUFFER = 1_000;
+
 /** The server's `Sentry.init` options, given the SDK's Node transport. */
 export function zoneServerOptions(settings: ZoneSentrySettings, makeNodeTransport: typeof Sentry.makeNodeTransport) {
   return {
@@ -42,6 +45,12 @@ export function zoneServerOptions(settings: ZoneSentrySettings, makeNodeTranspor
       spanOwnershipIntegration({ zone: settings.zone, release: settings.release, pageRemote: currentServerPageView }),
       nativeNodeFetchIntegration({ ignoreOutgoingRequests: (url) => isMachineryRequest(url, resolveTopology().inbox.origin) }),
     ],
+    // How many envelopes each project's transport keeps in flight before it drops more
+    // (`queue_overflow`): Sentry's default is 64. With tracing, a page view sends up to three at
+    // once (its spans for the zone and for shop, shop's session), and a burst of page views (200
+    // new visitors in seconds, in the canary tests) overflowed it and lost release-health
+    // sessions, which the guard decides on. Envelopes are small; a thousand is a few MiB at most.
+    transportOptions: { bufferSize: SERVER_TRANSPORT_BUFFER },
     // @sentry/nextjs's server entry does not re-export makeMultiplexedTransport; it comes from
     // @sentry/core, pinned to the same version. ownerTransport gives each owner its own spans.
     transport: ownerTransport(makeMultiplexedTransport(makeNodeTransport, ownerMatcher(settings)), settings.zone),
