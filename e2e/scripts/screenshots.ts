@@ -16,20 +16,10 @@ import { chromium, type Browser, type Page } from '@playwright/test';
 import { browserLaunchOptions } from '@repo/testkit/browser';
 import { newRun, waitForEvents } from '@repo/testkit/inbox';
 import { topology } from '@repo/topology';
-import { traceOf, type Trace } from '../fixtures/traces';
+import { waitForTrace } from '../fixtures/traces';
 
 const DOCS = fileURLToPath(new URL('../../docs/', import.meta.url));
 const inbox = topology.inbox.origin;
-
-async function traceWhen(traceId: string, ready: (trace: Trace) => boolean, timeoutMs = 30_000): Promise<Trace> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const trace = await traceOf(traceId, inbox);
-    if (ready(trace)) return trace;
-    if (Date.now() > deadline) throw new Error(`trace ${traceId} is not complete after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 const VIEWPORT = { width: 1280, height: 800 };
 
@@ -77,7 +67,7 @@ async function traceShot(browser: Browser): Promise<void> {
   const traceId = (event?.contexts?.trace as { trace_id?: string } | undefined)?.trace_id;
   if (!traceId) throw new Error("shop's event carries no trace id");
   // Complete: both renders of shop's modules (server, browser) and the browser's page load are in.
-  await traceWhen(
+  await waitForTrace(
     traceId,
     (trace) =>
       trace.spans.filter((span) => span.name.startsWith('mf.render ')).length >= 4 &&
