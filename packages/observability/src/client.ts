@@ -4,10 +4,9 @@
  */
 import * as Sentry from '@sentry/nextjs';
 import { nextOverlayControl, watchDevOverlay } from './dev-overlay';
-import { noteOwnedEvent, ownerMatcher } from './owner-sessions';
+import { noteOwnedEvent } from './owner-sessions';
 import { browserPageViewOf } from './owner-sessions.client';
-import { ownerTransport } from './owner-transport';
-import { commonInitOptions, zoneSentrySettings } from './settings';
+import { commonInitOptions, zoneSentrySettings, zoneTransport } from './settings';
 import { spanOwnershipIntegration } from './span-ownership.integration';
 
 /**
@@ -31,7 +30,7 @@ export function initZoneClient(): void {
       spanOwnershipIntegration({ zone: settings.zone, release: settings.release, pageRemote: browserPageViewOf }),
     ],
     // Span streaming sends through the client's transport too: each owner's spans to its project.
-    transport: ownerTransport(Sentry.makeMultiplexedTransport(Sentry.makeFetchTransport, ownerMatcher(settings)), settings.zone),
+    transport: zoneTransport(settings, Sentry.makeFetchTransport),
   });
   // Under next dev, a remote's failure that the page contains does not cover the page with Next's
   // overlay (dev-overlay.ts). Next's dev client already holds the overlay's module, so the import

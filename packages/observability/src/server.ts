@@ -4,15 +4,14 @@
  */
 import * as Sentry from '@sentry/nextjs';
 import { resolveTopology } from '@repo/topology';
-import { makeMultiplexedTransport, moduleMetadataIntegration } from '@sentry/core';
-// @sentry/nextjs's server entry re-exports neither makeMultiplexedTransport nor nativeNodeFetchIntegration:
-// they come from the packages it is built on, pinned to its version.
+import { moduleMetadataIntegration } from '@sentry/core';
+// @sentry/nextjs's server entry does not re-export nativeNodeFetchIntegration: it comes from the
+// package it is built on, pinned to its version.
 import { nativeNodeFetchIntegration } from '@sentry/node';
-import { noteOwnedEvent, ownerMatcher } from './owner-sessions';
+import { noteOwnedEvent } from './owner-sessions';
 import { currentServerPageView, ownerSessionsIntegration, processedInRequest, serverPageViewOf } from './owner-sessions.server';
-import { ownerTransport } from './owner-transport';
 import { serverRenderErrorsIntegration } from './server-render-errors';
-import { commonInitOptions, serverTracesSampleRate, zoneSentrySettings, type ZoneSentrySettings } from './settings';
+import { commonInitOptions, serverTracesSampleRate, zoneSentrySettings, zoneTransport, type ZoneSentrySettings } from './settings';
 import { spanOwnershipIntegration } from './span-ownership.integration';
 
 /**
@@ -51,9 +50,7 @@ export function zoneServerOptions(settings: ZoneSentrySettings, makeNodeTranspor
     // new visitors in seconds, in the canary tests) overflowed it and lost release-health
     // sessions, which the guard decides on. Envelopes are small; a thousand is a few MiB at most.
     transportOptions: { bufferSize: SERVER_TRANSPORT_BUFFER },
-    // @sentry/nextjs's server entry does not re-export makeMultiplexedTransport; it comes from
-    // @sentry/core, pinned to the same version. ownerTransport gives each owner its own spans.
-    transport: ownerTransport(makeMultiplexedTransport(makeNodeTransport, ownerMatcher(settings)), settings.zone),
+    transport: zoneTransport(settings, makeNodeTransport),
   };
 }
 

@@ -3,8 +3,10 @@
  * environment are stamped into each build by the config factory (`env`), so the browser bundle
  * and the server agree; DSNs come from the topology (SENTRY_DSN_<OWNER> or the local inbox).
  */
-import type { EventHint, ErrorEvent } from '@sentry/core';
+import { makeMultiplexedTransport, type BaseTransportOptions, type EventHint, type ErrorEvent, type Transport } from '@sentry/core';
 import { currentZone, resolveTopology, type Owner } from '@repo/topology';
+import { ownerMatcher } from './owner-sessions';
+import { ownerTransport } from './owner-transport';
 import { routeToOwner } from './ownership';
 
 export interface ZoneSentrySettings {
@@ -81,4 +83,17 @@ export function commonInitOptions(settings: ZoneSentrySettings, afterRouting: Af
     tracesSampleRate: settings.tracesSampleRate,
     beforeSend: (event: ErrorEvent, hint: EventHint) => afterRouting(routeToOwner(event, settings, hint), hint),
   };
+}
+
+/**
+ * The zone's transport, built on the runtime's own (fetch in a browser, http in Node): each
+ * envelope goes to its owner's DSN (ownerMatcher), and a span envelope is first split into one
+ * per owner (ownerTransport). `makeMultiplexedTransport` comes from @sentry/core, pinned to the
+ * SDK's version: @sentry/nextjs's server entry does not re-export it.
+ */
+export function zoneTransport<O extends BaseTransportOptions>(
+  settings: Pick<ZoneSentrySettings, 'zone' | 'dsns'>,
+  makeRuntimeTransport: (options: O) => Transport,
+): (options: O) => Transport {
+  return ownerTransport(makeMultiplexedTransport(makeRuntimeTransport, ownerMatcher(settings)), settings.zone);
 }
