@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { RemoteLocation } from '@repo/releases';
 import {
   createRemoteLoader,
+  MAX_RELEASES,
   RemoteUnavailableError,
   withDeadline,
   type Clock,
@@ -80,9 +81,13 @@ function fakeSource({ liveness = true } = {}) {
   const registrations: { name: string; origin: string; again: boolean }[] = [];
   const loads: (Pending<unknown> & { name: string; expose: string })[] = [];
   const checks: (Pending<undefined> & { origin: string; withinMs: number })[] = [];
+  const forgotten: string[] = [];
   const source: RemoteSource = {
     registerRelease(name, location, again) {
       registrations.push({ name, origin: location.origin, again });
+    },
+    forgetRelease(name) {
+      forgotten.push(name);
     },
     loadExposed(name, expose) {
       const load = pending<unknown>();
@@ -97,12 +102,12 @@ function fakeSource({ liveness = true } = {}) {
       return check.promise;
     };
   }
-  return { source, registrations, loads, checks };
+  return { source, registrations, loads, checks, forgotten };
 }
 
-function setup({ liveness = true } = {}) {
+function setup({ liveness = true, maxReleases }: { liveness?: boolean; maxReleases?: number } = {}) {
   const clock = new FakeClock();
-  const { source, registrations, loads, checks } = fakeSource({ liveness });
+  const { source, registrations, loads, checks, forgotten } = fakeSource({ liveness });
   const reports: { error: RemoteUnavailableError; location: RemoteLocation }[] = [];
   const logged: Record<keyof LoaderLog, string[]> = { info: [], warn: [], error: [] };
   const log: LoaderLog = {
@@ -116,8 +121,9 @@ function setup({ liveness = true } = {}) {
     clock,
     report: (error, location) => reports.push({ error, location }),
     log,
+    maxReleases,
   });
-  return { clock, loader, registrations, loads, checks, reports, logged };
+  return { clock, loader, registrations, loads, checks, reports, logged, forgotten };
 }
 
 const V1: RemoteLocation = { remote: 'shop', version: '1.0.0', origin: 'http://shop-1-0-0.test' };
@@ -427,6 +433,81 @@ describe('two releases side by side', () => {
     void loader.ensureExposed(V1, './Header');
     void loader.ensureExposed({ ...V1, origin: 'http://elsewhere.test' }, './Header');
     assert.equal(registrations.length, 2);
+  });
+});
+
+/** Release `n` of shop, each at an origin of its own (a deploy, a canary, a rollback target). */
+const release = (n: number): RemoteLocation => ({ remote: 'shop', version: `1.${n}.0`, origin: `http://shop-1-${n}-0.test` });
+
+/** Loads the Header of each release in turn, each load answering at once. */
+async function loadEach(test: ReturnType<typeof setup>, locations: readonly RemoteLocation[]): Promise<void> {
+  for (const location of locations) {
+    const answer = test.loader.ensureExposed(location, './Header');
+    test.loads.at(-1)?.resolve({ default: `the Header of ${location.version}` });
+    assert.equal(await answer, 'up');
+  }
+}
+
+describe('how many releases a loader keeps', () => {
+  it(`keeps ${MAX_RELEASES} by default: a server living through many deploys forgets the oldest, and tells the source`, async () => {
+    const test = setup({ liveness: false });
+    const twenty = Array.from({ length: 20 }, (_, n) => release(n));
+    await loadEach(test, twenty);
+    assert.equal(test.loader.releaseCount, MAX_RELEASES);
+    assert.deepEqual(
+      test.forgotten,
+      test.registrations.slice(0, 20 - MAX_RELEASES).map((r) => r.name),
+    );
+    assert.equal(test.loader.loadedExposed(twenty[0] as RemoteLocation, './Header'), undefined);
+    assert.deepEqual(test.loader.loadedExposed(twenty[19] as RemoteLocation, './Header'), { default: 'the Header of 1.19.0' });
+  });
+
+  it('forgets the release least recently asked for, not the first loaded: the live one stays through canaries', async () => {
+    const test = setup({ liveness: false, maxReleases: 2 });
+    const [live, canary, next] = [release(0), release(1), release(2)];
+    await loadEach(test, [live, canary]);
+    assert.equal(await atOnce(test.loader.ensureExposed(live, './Header')), 'up');
+    await loadEach(test, [next]);
+    assert.deepEqual(test.forgotten, [test.registrations[1]?.name]);
+    assert.deepEqual(test.loader.loadedExposed(live, './Header'), { default: 'the Header of 1.0.0' });
+    assert.equal(test.loader.loadedExposed(canary, './Header'), undefined);
+  });
+
+  it('loads a forgotten release anew, under a new name, when it is asked for again (a rollback to it)', async () => {
+    const test = setup({ liveness: false, maxReleases: 1 });
+    await loadEach(test, [release(0), release(1), release(0)]);
+    assert.equal(test.registrations.length, 3);
+    assert.equal(new Set(test.registrations.map((r) => r.name)).size, 3);
+    assert.deepEqual(test.forgotten, [test.registrations[0]?.name, test.registrations[1]?.name]);
+    assert.equal(test.loads.length, 3);
+  });
+
+  it("counts a slot's wait as a use, and forgets what it waited on with the release", async () => {
+    const test = setup({ liveness: false, maxReleases: 1 });
+    const first = test.loader.whenLoaded(V1, './Header');
+    test.loads[0]?.resolve(HEADER);
+    assert.equal(await first, HEADER);
+    await loadEach(test, [V2]);
+    const again = test.loader.whenLoaded(V1, './Header');
+    assert.notEqual(again, first, 'a new wait: the release is loaded anew');
+    test.loads.at(-1)?.resolve(HEADER_AGAIN);
+    assert.equal(await again, HEADER_AGAIN);
+    assert.equal(test.loader.releaseCount, 1);
+  });
+
+  it('forgets everything when disposed of (a loader made for one page)', async () => {
+    const test = setup({ liveness: false });
+    await loadEach(test, [release(0), release(1)]);
+    test.loader.dispose();
+    assert.equal(test.loader.releaseCount, 0);
+    assert.deepEqual(
+      test.forgotten,
+      test.registrations.map((r) => r.name),
+    );
+  });
+
+  it('refuses to keep no release at all', () => {
+    assert.throws(() => setup({ maxReleases: 0 }), /maxReleases must be at least 1/);
   });
 });
 

@@ -16,6 +16,12 @@
  * nothing half-loaded is reused) is made at most every `retryAfterMs`. The first attempt that
  * succeeds ends the outage: recovery needs no restart.
  *
+ * A loader keeps the state of at most `maxReleases` releases (MAX_RELEASES), the least recently
+ * asked for forgotten first: a long-lived server sees a new release at every deploy, canary and
+ * rollback, and each one kept would hold its modules for the life of the process. What it forgets
+ * it tells the source (`forgetRelease`), so the federation runtime can drop the release too; a
+ * release asked for again after that is loaded anew, under a new name.
+ *
  * Everything the state machine touches is passed in (the source, the clock, where an outage is
  * reported), so it is tested with a fake clock (loader.test.ts); hostLoader.ts wires it to the
  * federation runtime, the timers and Sentry. The design: docs/releases.md.
@@ -44,6 +50,12 @@ const RETRY_AFTER_MS = 1_000;
  * between share the answer, and concurrent requests share one check).
  */
 const LIVENESS_TTL_MS = 250;
+/**
+ * How many releases a loader keeps. A zone uses one or two at a time (the live release and a
+ * canary), and a rollback goes back to the one before: eight leaves room for all of them and a
+ * few more, while a process that lives through hundreds of deploys keeps no more than this.
+ */
+export const MAX_RELEASES = 8;
 
 /** A remote's code could not be loaded: the remote's owner is told (no frame of theirs exists). */
 export class RemoteUnavailableError extends OwnedError {
@@ -64,6 +76,11 @@ export interface RemoteSource {
    * code compiled in).
    */
   checkAlive?(location: RemoteLocation, withinMs: number): Promise<void>;
+  /**
+   * The loader no longer keeps the release registered as `name` (it was the least recently used
+   * of too many, or the loader was disposed of): what the source kept of it may go too.
+   */
+  forgetRelease?(name: string): void;
 }
 
 export interface Clock {
@@ -114,6 +131,8 @@ export interface RemoteLoaderOptions {
   /** Where the loader says what it does (the server's log, the browser's console). */
   log?: LoaderLog;
   timing?: Partial<LoaderTiming>;
+  /** How many releases the loader keeps (MAX_RELEASES by default). */
+  maxReleases?: number;
 }
 
 export interface RemoteLoader {
@@ -138,6 +157,13 @@ export interface RemoteLoader {
    * because a load was only slower than the request's deadline.
    */
   inOutage(location: RemoteLocation): boolean;
+  /** How many releases the loader keeps now (at most `maxReleases`). */
+  readonly releaseCount: number;
+  /**
+   * Forgets every release (the source is told of each): for a loader made for one page, such as
+   * the lab's simulated outage, once that page has its answer.
+   */
+  dispose(): void;
 }
 
 /** Where a loader keeps a release's state: one release at one origin. */
@@ -186,16 +212,31 @@ interface Waiting {
   loaded: boolean;
 }
 
+/** What a loader keeps of one release: its current attempt, and what slots suspend on, by expose. */
+interface Release {
+  attempt: Attempt;
+  readonly waiting: Map<string, Waiting>;
+}
+
 /**
  * Every loader of a process registers into the host's one federation instance (the zone's, and
  * one per lab visit), so the names they register under are counted across loaders.
  */
 let registrations = 0;
 
-export function createRemoteLoader({ zone, source, clock, report, log = console, timing }: RemoteLoaderOptions): RemoteLoader {
+export function createRemoteLoader({
+  zone,
+  source,
+  clock,
+  report,
+  log = console,
+  timing,
+  maxReleases = MAX_RELEASES,
+}: RemoteLoaderOptions): RemoteLoader {
   const { loadDeadlineMs, livenessDeadlineMs, livenessConfirmMs, livenessTtlMs, retryAfterMs } = { ...SERVER_TIMING, ...timing };
-  const attempts = new Map<string, Attempt>();
-  const waiting = new Map<string, Waiting>();
+  if (!(maxReleases >= 1)) throw new Error(`maxReleases must be at least 1, not ${maxReleases}`);
+  /** By release key, least recently asked for first (a Map keeps insertion order). */
+  const releases = new Map<string, Release>();
 
   /**
    * Registers the release: under a name of its own the first time, and again under the same name
@@ -210,14 +251,23 @@ export function createRemoteLoader({ zone, source, clock, report, log = console,
     return { name: registered, modules: new Map(), loaded: new Map(), outage: null, checkedAt: 0, checking: null };
   }
 
-  function attemptAt(location: RemoteLocation): Attempt {
+  function forget(key: string, release: Release): void {
+    releases.delete(key);
+    source.forgetRelease?.(release.attempt.name);
+  }
+
+  /** The release's state, made the most recently used; the least recently used goes beyond maxReleases. */
+  function releaseAt(location: RemoteLocation): Release {
     const key = releaseKey(location);
-    let attempt = attempts.get(key);
-    if (!attempt) {
-      attempt = register(location);
-      attempts.set(key, attempt);
+    let release = releases.get(key);
+    if (release) releases.delete(key);
+    else release = { attempt: register(location), waiting: new Map() };
+    releases.set(key, release);
+    for (const [oldest, kept] of releases) {
+      if (releases.size <= maxReleases) break;
+      forget(oldest, kept);
     }
-    return attempt;
+    return release;
   }
 
   function startOutage(location: RemoteLocation, attempt: Attempt, expose: string, cause: unknown): void {
@@ -306,14 +356,15 @@ export function createRemoteLoader({ zone, source, clock, report, log = console,
   }
 
   async function ensureExposed(location: RemoteLocation, expose: string): Promise<Availability> {
-    const attempt = attemptAt(location);
+    const release = releaseAt(location);
+    const attempt = release.attempt;
     const outage = attempt.outage;
     if (outage) {
       if (clock.now() >= outage.retryAt) {
         outage.retryAt = clock.now() + retryAfterMs;
         const retry = register(location, attempt.name);
         retry.outage = outage;
-        attempts.set(releaseKey(location), retry);
+        release.attempt = retry;
         void attemptLoad(location, retry, expose);
       }
       return 'down';
@@ -323,12 +374,12 @@ export function createRemoteLoader({ zone, source, clock, report, log = console,
   }
 
   function loadedExposed<M>(location: RemoteLocation, expose: string): M | undefined {
-    return attempts.get(releaseKey(location))?.loaded.get(expose) as M | undefined;
+    return releases.get(releaseKey(location))?.attempt.loaded.get(expose) as M | undefined;
   }
 
   function whenLoaded<M>(location: RemoteLocation, expose: string): Promise<M | null> {
-    const key = `${releaseKey(location)} ${expose}`;
-    let entry = waiting.get(key);
+    const { waiting } = releaseAt(location);
+    let entry = waiting.get(expose);
     if (!entry || (!entry.loaded && clock.now() - entry.at >= retryAfterMs)) {
       const fresh: Waiting = {
         at: clock.now(),
@@ -340,14 +391,27 @@ export function createRemoteLoader({ zone, source, clock, report, log = console,
         }),
       };
       entry = fresh;
-      waiting.set(key, entry);
+      waiting.set(expose, entry);
     }
     return entry.promise as Promise<M | null>;
   }
 
   function inOutage(location: RemoteLocation): boolean {
-    return attempts.get(releaseKey(location))?.outage != null;
+    return releases.get(releaseKey(location))?.attempt.outage != null;
   }
 
-  return { ensureExposed, loadedExposed, whenLoaded, inOutage };
+  function dispose(): void {
+    for (const [key, release] of releases) forget(key, release);
+  }
+
+  return {
+    ensureExposed,
+    loadedExposed,
+    whenLoaded,
+    inOutage,
+    dispose,
+    get releaseCount() {
+      return releases.size;
+    },
+  };
 }
