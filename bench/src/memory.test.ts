@@ -2,7 +2,20 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { freePort } from '@repo/testkit/ports';
 import { startProcess, stopAll } from '@repo/testkit/process';
-import { groupOfStat, listeningInodes, rssMiB, rssMiBOfStatus, servingProcess, slopePerMinute, steadySamples, type RssSample } from './memory.ts';
+import {
+  decodeFrames,
+  encodeFrame,
+  groupOfStat,
+  heapAfterCollection,
+  listeningInodes,
+  openInspector,
+  rssMiB,
+  rssMiBOfStatus,
+  servingProcess,
+  slopePerMinute,
+  steadySamples,
+  type RssSample,
+} from './memory.ts';
 
 after(() => stopAll());
 
@@ -64,5 +77,36 @@ describe('judging growth', () => {
     const samples = [...line(100, 60, 50, 10), ...line(150, 0, 250, 10).map((s) => ({ ...s, at: s.at + 60 }))];
     assert.equal(steadySamples(samples, 60)[0]?.at, 60);
     assert.equal(slopePerMinute(steadySamples(samples, 60)), 0);
+  });
+});
+
+describe("a server's heap after a full collection, through its inspector", () => {
+  it('frames WebSocket text both ways, short, 16-bit and 64-bit lengths, split anywhere', () => {
+    for (const text of ['{"id":1}', 'x'.repeat(300), 'y'.repeat(70_000)]) {
+      const frame = encodeFrame(text, Buffer.from([1, 2, 3, 4]));
+      assert.deepEqual(decodeFrames(frame), { messages: [text], rest: Buffer.alloc(0) });
+      const cut = Math.floor(frame.length / 2);
+      const partial = decodeFrames(Buffer.concat([frame, frame.subarray(0, cut)]));
+      assert.deepEqual(partial.messages, [text]);
+      assert.equal(partial.rest.length, cut, 'an incomplete frame waits for the rest');
+    }
+  });
+
+  it("opens a running server's inspector on a port of its own and reads the heap that a collection leaves", async () => {
+    const port = await freePort();
+    const server = await startProcess({
+      name: 'a server holding 50 MiB',
+      command: process.execPath,
+      args: ['-e', `const kept = Array.from({ length: 50 }, () => Array.from({ length: 2 ** 17 }, (_, i) => i + 0.5)); require('node:http').createServer((q, s) => s.end(String(kept.length))).listen(${port})`],
+      env: { NODE_OPTIONS: '--inspect-port=0' },
+      readyUrl: `http://localhost:${port}/`,
+    });
+    const serving = servingProcess(server.pid, server.origin);
+    const inspector = await openInspector(serving, port);
+    assert.ok(inspector !== undefined && inspector !== port);
+    assert.equal(await openInspector(serving, port), inspector, 'once open, the same port');
+    const heap = await heapAfterCollection(inspector);
+    assert.ok(heap > 50 && heap < 80, `${heap} MiB: the 50 MiB of doubles it holds, and little else`);
+    await server.stop();
   });
 });

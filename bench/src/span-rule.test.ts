@@ -4,17 +4,19 @@ import { countRules, spanRuleRows, tookStackRule, RULE_PATHS, type SpanRuleFigur
 
 const SHOP = 'http://localhost:3001';
 
-function span(id: string, op: string, owner: string, attributes: Record<string, unknown> = {}, children: StoredSpan[] = []): StoredSpan {
-  return { event_id: id, parent_span_id: null, op, additional_attributes: { owner, ...attributes }, children };
+/** A stored span, its id its name. */
+function span(name: string, op: string, owner: string, attributes: Record<string, unknown> = {}, children: StoredSpan[] = []): StoredSpan {
+  return { event_id: name, name, parent_span_id: null, op, additional_attributes: { owner, ...attributes }, children };
 }
 
 describe('which stored spans the stack rule decided', () => {
   const root = span('r', 'http.server', 'checkout');
 
   it('none of a root, a span declaring its owner, a child of a remote, a request for a remote, or a span of Next', () => {
-    const load = span('l', 'mf.load', 'shop');
+    const load = span('mf.load shop/Header', 'mf.load', 'shop');
     assert.equal(tookStackRule(root, undefined, 'checkout', [SHOP]), false);
     assert.equal(tookStackRule(load, root, 'checkout', [SHOP]), false);
+    assert.equal(tookStackRule(span('mf.render shop/Header', 'ui.render', 'shop'), root, 'checkout', [SHOP]), false);
     assert.equal(tookStackRule(span('f', 'http.client', 'shop'), load, 'checkout', [SHOP]), false);
     assert.equal(tookStackRule(span('c', 'http.client', 'shop', { 'url.full': `${SHOP}/_next/static/chunks/1.js` }), root, 'checkout', [SHOP]), false);
     assert.equal(tookStackRule(span('c', 'http.client', 'shop', { 'server.address': 'localhost', 'server.port': 3001 }), root, 'checkout', [SHOP]), false);
@@ -35,7 +37,7 @@ describe('which stored spans the stack rule decided', () => {
         span('p', 'pageload', 'checkout', {}, [
           span('b1', 'resource.script', 'checkout', { 'url.full': 'http://localhost:3002/_next/static/chunks/main.js' }),
           span('b2', 'resource.script', 'shop', { 'url.full': `${SHOP}/_next/static/chunks/remoteEntry.js` }),
-          span('b3', 'mf.render', 'shop', {}, [span('b4', 'ui.long-task', 'shop')]),
+          span('mf.render shop/Header', 'ui.render', 'shop', {}, [span('b4', 'ui.long-task', 'shop')]),
         ]),
       ]),
     ];

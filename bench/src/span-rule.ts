@@ -69,6 +69,7 @@ export interface RuleCounts {
 /** A span of the inbox's trace endpoint, as far as the rule needs it. */
 export interface StoredSpan {
   readonly event_id: string;
+  readonly name: string;
   readonly parent_span_id: string | null;
   readonly op: string;
   readonly additional_attributes: Readonly<Record<string, unknown>>;
@@ -97,13 +98,13 @@ function originOf(span: StoredSpan): string[] {
 
 /**
  * Whether the stack rule decided this stored span's owner: the rule's order replayed on what
- * the inbox kept. Explicit owners are the host's spans around a remote's code (`mf.*`); a
+ * the inbox kept. Explicit owners are the host's spans around a remote's code (named `mf.*`); a
  * parent's owner is the one it was stamped with. (Attributes are as the span ended; the rule saw
  * them as it started, which for URLs and Next's span type is the same.)
  */
 export function tookStackRule(span: StoredSpan, parent: StoredSpan | undefined, zone: string, remoteOrigins: readonly string[]): boolean {
   if (!parent) return false;
-  if (span.op.startsWith('mf.')) return false;
+  if (/^mf\./.test(span.name)) return false;
   if (parent.additional_attributes.owner !== zone) return false;
   if (originOf(span).some((origin) => remoteOrigins.includes(origin))) return false;
   return span.additional_attributes['next.span_type'] === undefined;
@@ -152,13 +153,20 @@ export async function stackPathSpansOfPageView(
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
+    // The page view's trace id, from the envelope header of the first trace the browser sends.
+    const traceIds: string[] = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith(`${inbox}/api/`) || !request.url().includes('/envelope/')) return;
+      const header = request.postData()?.split('\n')[0];
+      const traceId = header ? (JSON.parse(header) as { trace?: { trace_id?: string } }).trace?.trace_id : undefined;
+      if (traceId) traceIds.push(traceId);
+    });
     await page.goto(`${origin}/`, { waitUntil: 'load' });
-    const meta = await page.locator('meta[name="sentry-trace"]').getAttribute('content');
-    const traceId = meta?.split('-')[0];
-    if (!traceId) throw new Error(`${origin}/ has no sentry-trace meta: is tracing on?`);
     // The browser sends its page load when the page goes idle, or when it is hidden: close it.
     await page.waitForTimeout(3_000);
-    await page.close();
+    await page.close({ runBeforeUnload: true });
+    const traceId = traceIds[0];
+    if (!traceId) throw new Error(`${origin}/ sent no trace to the inbox: is tracing on?`);
     const deadline = Date.now() + 30_000;
     let last = -1;
     for (;;) {
@@ -170,6 +178,102 @@ export async function stackPathSpansOfPageView(
       last = total;
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
+  } finally {
+    await context.close();
+  }
+}
+
+/** The browser's rule paths: Next's own spans are the server's only. */
+export const BROWSER_RULE_PATHS = [
+  'root span (the request: no rule)',
+  'explicit owner attribute',
+  'remote-owned parent',
+  "URL on a remote's origin",
+  "stack rule: the zone's code (64 frames, no remote)",
+] as const satisfies readonly RulePath[];
+export type BrowserRulePath = (typeof BROWSER_RULE_PATHS)[number];
+
+/**
+ * The same in a real page of the zone, in the browser: the page's own Sentry client (its
+ * integrations as the zone's browser setup installs them) is given span starts through its
+ * `spanStart` hook, as the SDK gives every span it starts, deep in a call stack. Nanoseconds per
+ * span, every `spanStart` listener included (Sentry's own as well as the ownership rule).
+ */
+export async function measureSpanRuleInBrowser(
+  browser: Browser,
+  { origin, remoteOrigin, spans = 500, rounds = 9 }: { origin: string; remoteOrigin: string; spans?: number; rounds?: number },
+): Promise<Record<BrowserRulePath, number>> {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(`${origin}/`, { waitUntil: 'load' });
+    // tsx compiles this file keeping function names, through a helper (`__name`) the function
+    // below calls once in the page, where the helper does not exist.
+    await page.evaluate('globalThis.__name ??= (fn) => fn');
+    const timings = await page.evaluate(
+      ({ paths, remoteOrigin, spans, rounds }) => {
+        interface Client {
+          emit(hook: 'spanStart', span: unknown): void;
+        }
+        const carrier = (window as unknown as { __SENTRY__?: Record<string, { defaultCurrentScope?: { getClient(): Client | undefined } }> }).__SENTRY__;
+        const version = carrier?.version as unknown as string | undefined;
+        const client = version ? carrier?.[version]?.defaultCurrentScope?.getClient() : undefined;
+        if (!client) throw new Error('no Sentry client on the page');
+        let next = 0;
+        const id = () => (++next).toString(16).padStart(16, '0');
+        const traceId = 'b'.repeat(32);
+        // A span as spanToJSON reads a Sentry span: sampled, with its attributes and parent as it starts.
+        const span = (attributes: Record<string, unknown>, parent: string | undefined) => {
+          const spanId = id();
+          return {
+            spanContext: () => ({ traceId, spanId, traceFlags: 1 }),
+            getSpanJSON: () => ({ span_id: spanId, trace_id: traceId, parent_span_id: parent, name: 'bench', start_timestamp: 0, attributes }),
+            // What Sentry's own spanStart listeners may call on it.
+            setAttributes() {},
+            setAttribute() {},
+            setStatus() {},
+            addLink() {},
+            addLinks() {},
+            addEvent() {},
+            updateName() {},
+            isRecording: () => true,
+            end() {},
+          };
+        };
+        // ownedSpanAttributes('shop', 'shop@bench'), as the host's spans around shop's code carry them.
+        const ownedByShop = { owner: 'shop', release: 'shop@bench', 'sentry.release': 'shop@bench' };
+        let parentId = '';
+        const make: Record<string, () => unknown> = {
+          'root span (the request: no rule)': () => span({}, undefined),
+          'explicit owner attribute': () => span(ownedByShop, 'a'.repeat(16)),
+          'remote-owned parent': () => span({}, parentId),
+          "URL on a remote's origin": () => span({ 'url.full': `${remoteOrigin}/_next/static/chunks/1.js` }, 'a'.repeat(16)),
+          "stack rule: the zone's code (64 frames, no remote)": () => span({}, 'a'.repeat(16)),
+        };
+        const atDepth = (depth: number, work: () => number): number => (depth <= 0 ? work() : atDepth(depth - 1, work));
+        const results: Record<string, number[]> = {};
+        for (let r = 0; r <= rounds; r++) {
+          for (const path of paths) {
+            // A parent of shop's started now (the integration remembers the last 1,000 remote spans),
+            // and rounds of fewer spans than that.
+            const shopParent = span(ownedByShop, 'a'.repeat(16));
+            client.emit('spanStart', shopParent);
+            parentId = shopParent.spanContext().spanId;
+            const build = make[path] as () => unknown;
+            const made = Array.from({ length: spans }, build);
+            const ns = atDepth(64, () => {
+              const begin = performance.now();
+              for (const one of made) client.emit('spanStart', one);
+              return ((performance.now() - begin) * 1e6) / spans;
+            });
+            if (r > 0) (results[path] ??= []).push(ns);
+          }
+        }
+        return results;
+      },
+      { paths: [...BROWSER_RULE_PATHS], remoteOrigin, spans, rounds },
+    );
+    return Object.fromEntries(BROWSER_RULE_PATHS.map((path) => [path, median(timings[path] ?? [])])) as Record<BrowserRulePath, number>;
   } finally {
     await context.close();
   }
@@ -267,8 +371,10 @@ async function child(quick: boolean): Promise<SpanRuleFigures> {
   };
 
   const depth = 64;
-  const spansPerRound = quick ? 500 : 2_000;
-  const rounds = quick ? 3 : 7;
+  // Under 1,000 a round: the integration remembers 1,000 remote spans, and a child of shop's
+  // span is one, so more would push the round's own parent out.
+  const spansPerRound = 500;
+  const rounds = quick ? 3 : 15;
   const timings = new Map<string, number[]>();
   const round = (path: RulePath): number => {
     const spans: Span[] = [];
