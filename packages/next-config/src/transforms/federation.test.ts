@@ -1,10 +1,20 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import { NextFederationPlugin } from '@module-federation/nextjs-mf';
 import { resolveTopology } from '@repo/topology';
 import { runWebpackHook, zoneBuild, type Compiler } from '../testing.ts';
-import { BROWSER_REMOTE_LOADER, SERVER_REMOTE_LOADER, federationOptions, withFederation } from './federation.ts';
+import {
+  BROWSER_REMOTE_LOADER,
+  NEXTJS_MF_RUNTIME_PLUGIN,
+  NEXTJS_MF_RUNTIME_PLUGIN_ESM,
+  SERVER_REMOTE_LOADER,
+  browserRuntimeSize,
+  federationOptions,
+  withBrowserRuntime,
+  withFederation,
+} from './federation.ts';
 import { NEXT_CLIENT_SINGLETONS, PAGES_DIR_BROWSER_LAYER, privateShareScope } from './federation-shared.ts';
 
 const topology = resolveTopology({ SHOP_PORT: '4101' });
@@ -80,5 +90,56 @@ describe('withFederation', () => {
   it('leaves federation out of the control build', () => {
     const config = withFederation({}, zoneBuild({ zone: 'checkout' }, { FEDERATION_CONTROL: 'local' }));
     assert.equal(config.webpack, undefined);
+  });
+});
+
+/** The options each compiler's NextFederationPlugin gives Module Federation's own plugin. */
+function enhancedOptions(config: ReturnType<typeof withFederation>, compiler: Compiler) {
+  const [plugin] = (runWebpackHook(config, compiler).plugins ?? []).filter((p) => p instanceof NextFederationPlugin);
+  // nextjs-mf builds them in a method without a public type; a compiler's options are all it reads.
+  const builder = plugin as unknown as {
+    getNormalFederationPluginOptions(compiler: unknown, isServer: boolean): { runtimePlugins: string[]; experiments: Record<string, unknown> };
+  };
+  return builder.getNormalFederationPluginOptions({ options: { context: process.cwd() } }, compiler === 'server');
+}
+
+describe('the browser federation runtime', () => {
+  it("gives Module Federation's plugin its runtime size options in the browser build, beside nextjs-mf's own", () => {
+    const host = enhancedOptions(withFederation({}, zoneBuild({ zone: 'checkout' })), 'client');
+    assert.deepEqual(host.experiments, { asyncStartup: true, optimization: { target: 'web', disableSnapshot: true, disableRemote: false } });
+    const shop = enhancedOptions(withFederation({}, zoneBuild({ zone: 'shop' })), 'client');
+    assert.deepEqual(shop.experiments.optimization, { target: 'web', disableSnapshot: true, disableRemote: true }, 'shop loads no remote');
+  });
+
+  it("registers nextjs-mf's runtime plugin by its ES module build, before ours, so the bundle has one runtime", () => {
+    // Next requires next.config as CommonJS, and nextjs-mf then names its plugin's CommonJS build.
+    const { runtimePlugins } = enhancedOptions(withFederation({}, zoneBuild({ zone: 'checkout' })), 'client');
+    assert.deepEqual(runtimePlugins, [`${NEXTJS_MF_RUNTIME_PLUGIN_ESM}?runtimePlugin`, `${BROWSER_REMOTE_LOADER}?runtimePlugin`]);
+    assert.ok(existsSync(NEXTJS_MF_RUNTIME_PLUGIN_ESM));
+  });
+
+  it('registers the ES module build when nextjs-mf is loaded as CommonJS, as Next loads next.config', () => {
+    const cjs = createRequire(import.meta.url)('@module-federation/nextjs-mf') as { NextFederationPlugin: typeof NextFederationPlugin };
+    const plugin = new cjs.NextFederationPlugin(federationOptions(topology, 'checkout', 'client'));
+    const builder = withBrowserRuntime(plugin, browserRuntimeSize({ consumes: ['shop'] })) as unknown as {
+      getNormalFederationPluginOptions(compiler: unknown, isServer: boolean): { runtimePlugins: string[] };
+    };
+    const { runtimePlugins } = builder.getNormalFederationPluginOptions({ options: { context: process.cwd() } }, false);
+    assert.equal(runtimePlugins[0], `${NEXTJS_MF_RUNTIME_PLUGIN_ESM}?runtimePlugin`);
+    assert.ok(!runtimePlugins.some((p) => p.startsWith(NEXTJS_MF_RUNTIME_PLUGIN)), runtimePlugins.join(', '));
+  });
+
+  it('leaves the server build as nextjs-mf makes it', () => {
+    const server = enhancedOptions(withFederation({}, zoneBuild({ zone: 'checkout' })), 'server');
+    assert.deepEqual(server.experiments, { asyncStartup: true });
+    // Which build of its plugin nextjs-mf names depends on how next.config was loaded (Next
+    // requires it as CommonJS; this test imports nextjs-mf as an ES module).
+    assert.ok(server.runtimePlugins.some((p) => p.startsWith(NEXTJS_MF_RUNTIME_PLUGIN.replace(/\.js$/, '.'))));
+    assert.ok(server.runtimePlugins.includes(`${SERVER_REMOTE_LOADER}?runtimePlugin`));
+  });
+
+  it('trims remote loading only from a zone that consumes no remote', () => {
+    assert.equal(browserRuntimeSize({ consumes: [] }).optimization.disableRemote, true);
+    assert.equal(browserRuntimeSize({ consumes: ['shop'] }).optimization.disableRemote, false);
   });
 });
