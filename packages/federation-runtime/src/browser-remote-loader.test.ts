@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createInstance } from '@module-federation/runtime';
-import browserRemoteLoader, { REMOTE_SCRIPT_TIMEOUT_MS } from './browser-remote-loader.ts';
+import { createInstance, type ModuleFederationRuntimePlugin } from '@module-federation/runtime';
+import browserRemoteLoader, { REMOTE_SCRIPT_TIMEOUT_MS, withoutCacheBusting } from './browser-remote-loader.ts';
 
 /** The one DOM call the plugin makes, as a browser answers it: a fresh element to fill in. */
 function withDocument<T>(run: () => T): T {
@@ -39,4 +39,57 @@ describe('browserRemoteLoader', () => {
     const { errorLoadRemote } = browserRemoteLoader();
     assert.throws(() => errorLoadRemote?.({ id: 'shop/Header', error: failure, from: 'runtime', lifecycle: 'onLoad', origin }), failure);
   });
+
+  it("takes nextjs-mf's timestamp off a release's entry URL, so the browser may keep the entry", async () => {
+    const loaded = await entriesLoaded({ cacheBusting: false });
+    assert.deepEqual(loaded, ['http://localhost:3011/_next/static/chunks/remoteEntry.js?v=1.1.0']);
+  });
+
+  it('keeps the timestamp under next dev, where a rebuilt remote keeps its URL', async () => {
+    const [loaded] = await entriesLoaded({ cacheBusting: true });
+    assert.match(loaded ?? '', /remoteEntry\.js\?v=1\.1\.0&t=\d+$/);
+  });
+
+  it('leaves a URL without a timestamp as it is', () => {
+    assert.equal(withoutCacheBusting('http://x/remoteEntry.js?v=1.0.0&t=1'), 'http://x/remoteEntry.js?v=1.0.0');
+    assert.equal(withoutCacheBusting('http://x/remoteEntry.js?t=1'), 'http://x/remoteEntry.js');
+    assert.equal(withoutCacheBusting('http://x/remoteEntry.js?v=1.0.0'), 'http://x/remoteEntry.js?v=1.0.0');
+  });
 });
+
+/**
+ * What nextjs-mf's runtime plugin does before each request (its runtimePlugin.js `beforeRequest`):
+ * a timestamp on the entry URL of the remote asked for, unless it has one.
+ */
+const nextjsMfCacheBusting: ModuleFederationRuntimePlugin = {
+  name: 'nextjs-mf-cache-busting',
+  beforeRequest(args) {
+    for (const remote of args.options.remotes) {
+      if ('entry' in remote && !/[?&]t=/.test(remote.entry)) remote.entry += `${remote.entry.includes('?') ? '&' : '?'}t=${Date.now()}`;
+    }
+    return args;
+  },
+};
+
+let hosts = 0;
+
+/** The entry URLs a host's runtime asks for, loading a release's module twice, with nextjs-mf's plugin before ours. */
+async function entriesLoaded(options: { cacheBusting: boolean }): Promise<string[]> {
+  const loaded: string[] = [];
+  const recorder: ModuleFederationRuntimePlugin = {
+    name: 'entry-recorder',
+    async loadEntry({ remoteInfo }) {
+      loaded.push(remoteInfo.entry);
+      const container = { init: () => undefined, get: async () => () => ({ Header: 'shop' }) };
+      return container as unknown as Awaited<ReturnType<NonNullable<ModuleFederationRuntimePlugin['loadEntry']>>>;
+    },
+  };
+  const host = createInstance({
+    name: `browser-host-${++hosts}`,
+    remotes: [{ name: 'shop-1-1-0', entry: 'http://localhost:3011/_next/static/chunks/remoteEntry.js?v=1.1.0', entryGlobalName: 'shop' }],
+    plugins: [nextjsMfCacheBusting, browserRemoteLoader(options), recorder],
+  });
+  await host.loadRemote('shop-1-1-0/Header');
+  return loaded;
+}
+

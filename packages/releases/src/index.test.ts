@@ -15,6 +15,13 @@ describe('release names', () => {
     assert.equal(entryUrl({ origin: 'http://localhost:3011' }, 'server'), 'http://localhost:3011/_next/static/ssr/remoteEntry.js');
   });
 
+  it("names the release in its entry's URL, so the URL changes exactly when the release does", () => {
+    const location = { remote: 'shop', origin: 'http://localhost:3011' } as const;
+    assert.equal(entryUrl({ ...location, version: '1.1.0' }, 'browser'), 'http://localhost:3011/_next/static/chunks/remoteEntry.js?v=1.1.0');
+    assert.equal(entryUrl({ ...location, version: '2.0.0+build.7' }, 'server'), 'http://localhost:3011/_next/static/ssr/remoteEntry.js?v=2.0.0%2Bbuild.7');
+    assert.equal(entryUrl({ ...location, version: null }, 'browser'), 'http://localhost:3011/_next/static/chunks/remoteEntry.js');
+  });
+
   it('refuses versions that could leave their directory or break a URL', () => {
     for (const good of ['1.0.0', '1.1.0-broken', '2.0.0+build.7']) assert.ok(isValidVersion(good), good);
     for (const bad of ['', '../x', '1..0', 'a/b', '-1', '1 0', 'x'.repeat(65)]) assert.ok(!isValidVersion(bad), bad);

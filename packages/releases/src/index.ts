@@ -22,9 +22,18 @@ export function releaseName(location: Pick<RemoteLocation, 'remote' | 'version'>
   return `${location.remote}@${location.version ?? 'unknown'}`;
 }
 
-/** A release's container entry for one runtime (the path is the topology's). */
-export function entryUrl(location: Pick<RemoteLocation, 'origin'>, runtime: 'browser' | 'server'): string {
-  return `${location.origin}${remoteEntryPath(runtime)}`;
+/** The query parameter that names the release in its entry's URL. */
+export const ENTRY_VERSION_PARAM = 'v';
+
+/**
+ * A release's container entry for one runtime (the path is the topology's). A named release's
+ * URL carries its version, so it changes exactly when the release does: a browser may keep the
+ * entry for as long as it likes (the remote serves `_next/static` as immutable), and a rollback or
+ * a canary, which names another release, is a URL it has not seen.
+ */
+export function entryUrl(location: Pick<RemoteLocation, 'origin'> & { readonly version?: string | null }, runtime: 'browser' | 'server'): string {
+  const url = `${location.origin}${remoteEntryPath(runtime)}`;
+  return location.version ? `${url}?${ENTRY_VERSION_PARAM}=${encodeURIComponent(location.version)}` : url;
 }
 
 /** `shop@1.1.0` or `1.1.0` → `1.1.0`, for commands that accept either. */
