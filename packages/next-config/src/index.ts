@@ -12,6 +12,8 @@ import { withDistDir } from './transforms/dist-dir.ts';
 import { withFederation } from './transforms/federation.ts';
 import { withInternalPackages } from './transforms/internal-packages.ts';
 import { withOwnerMetadata } from './transforms/owner-metadata.ts';
+import { withRemoteEntryCache } from './transforms/remote-entry-cache.ts';
+import { withSentryBundleSize } from './transforms/sentry-bundle-size.ts';
 import { withSourceMaps } from './transforms/source-maps.ts';
 import { withZoneEnv } from './transforms/zone-env.ts';
 import { resolveZoneBuild, type ZoneBuild, type ZoneConfigOptions } from './zone.ts';
@@ -26,9 +28,11 @@ export const TRANSFORMS: readonly ConfigTransform[] = [
   withInternalPackages,
   withZoneEnv,
   withCrossOriginScripts,
+  withRemoteEntryCache,
   withFederation,
   withControlBuild,
   withOwnerMetadata,
+  withSentryBundleSize,
   withBrowserBuildPlugin,
   withSourceMaps,
 ];
