@@ -18,6 +18,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { load } from '@repo/testkit/load';
+import { table } from './stats.ts';
 
 /** A zone's server as the benchmark started it: `pid` is its process group's leader (npm). */
 export interface ZoneServer {
@@ -489,4 +490,9 @@ export async function measureMemory(servers: readonly ZoneServer[], options: Mem
       `of its heap after collection exceeds ${settings.maxSlopeMiBPerMinute} MiB/min (of its RSS where no inspector answered). ` +
       `RSS alone swings by hundreds of MiB between V8's full collections under load, so its slope over minutes is reported, not judged.`,
   };
+}
+
+/** The benchmark's section: how it was measured, then the table. */
+export function memorySection(report: MemoryReport): string {
+  return `${report.method}\n\n${table(report.header, report.rows)}`;
 }

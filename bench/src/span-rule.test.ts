@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { countRules, spanRuleRows, tookStackRule, RULE_PATHS, type SpanRuleFigures, type StoredSpan } from './span-rule.ts';
+import { BROWSER_RULE_PATHS, countRules, spanRuleRows, spanRuleSection, tookStackRule, RULE_PATHS, type SpanRuleFigures, type StoredSpan } from './span-rule.ts';
 
 const SHOP = 'http://localhost:3001';
 
@@ -53,5 +53,13 @@ describe('the table', () => {
     assert.equal(rows.length, RULE_PATHS.length);
     assert.deepEqual(rows[0], [RULE_PATHS[0], '20.0 µs', '20.0 µs']);
     assert.deepEqual(rows.at(-1), [RULE_PATHS.at(-1), '120.0 µs (+100.0 µs)', '300.0 µs (+280.0 µs)']);
+  });
+
+  it("costs a page view its stack-rule spans times the rule's extra over a URL's, per runtime", () => {
+    const ns = (stack: number) => Object.fromEntries(RULE_PATHS.map((path) => [path, path.startsWith('stack rule') ? stack : 20_000]));
+    const node = { nsPerSpan: { off: ns(120_000), on: ns(300_000) }, spansPerRound: 500, rounds: 3, depth: 64 } as SpanRuleFigures;
+    const browser = Object.fromEntries(BROWSER_RULE_PATHS.map((path) => [path, path.startsWith('stack rule') ? 70_000 : 10_000])) as Parameters<typeof spanRuleSection>[1];
+    const text = spanRuleSection(node, browser, [{ zone: 'checkout', traceId: 't', server: { spans: 5, stackRule: 1 }, browser: { spans: 40, stackRule: 30 } }]);
+    assert.ok(text.includes('| checkout `/` | 1 of 5 | 30 of 40 | 0.28 ms | 1.8 ms |'), text);
   });
 });

@@ -22,7 +22,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser } from '@playwright/test';
 import type * as SentryNextModule from '@sentry/nextjs';
 import { INBOX_ORG } from '@repo/topology';
-import { median } from './stats.ts';
+import { median, table } from './stats.ts';
 
 /** The rule paths timed, in the order the rule tries them. */
 export const RULE_PATHS = [
@@ -415,5 +415,38 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       console.error(error);
       process.exit(1);
     },
+  );
+}
+
+/**
+ * The benchmark's section: the rule's cost per span on the server (both source-map modes) and in
+ * the browser, and what the stack rule costs one page view, from the counted page views.
+ */
+export function spanRuleSection(node: SpanRuleFigures, browser: Record<BrowserRulePath, number>, pageViews: readonly (PageViewRules & { zone: string })[]): string {
+  const stack = "stack rule: the zone's code (64 frames, no remote)";
+  const url = "URL on a remote's origin";
+  const extra = {
+    off: node.nsPerSpan.off[stack] - node.nsPerSpan.off[url],
+    on: node.nsPerSpan.on[stack] - node.nsPerSpan.on[url],
+    browser: browser[stack] - browser[url],
+  };
+  const browserRows = BROWSER_RULE_PATHS.map((path) => [path, micro(browser[path])]);
+  const views = pageViews.map((view) => [
+    `${view.zone} \`/\``,
+    `${view.server.stackRule} of ${view.server.spans}`,
+    `${view.browser.stackRule} of ${view.browser.spans}`,
+    `${((view.server.stackRule * extra.on) / 1e6).toFixed(2)} ms`,
+    `${((view.browser.stackRule * extra.browser) / 1e6).toFixed(1)} ms`,
+  ]);
+  return (
+    `Time to start one span through each rule path, every \`spanStart\` listener included, ${node.depth} frames deep, ` +
+    `medians of ${node.rounds} rounds of ${node.spansPerRound} spans. Server: the zone server's own Sentry options in a process of its own, ` +
+    "with Node's source maps off (plain `next start`) and on (`next-zone` turns them on through tsx, so the zones run so today).\n\n" +
+    table([...SPAN_RULE_HEADER], spanRuleRows(node)) +
+    "\n\nBrowser: checkout's real page, its Sentry client given span starts through its `spanStart` hook.\n\n" +
+    table(['rule path', 'per span (Chromium)'], browserRows) +
+    `\n\nSpans of one page view that took the stack rule (its trace as the inbox stored it, each span's rule replayed), ` +
+    `and what they cost at the stack rule's extra over a URL's (server ${micro(extra.on)} with source maps on, browser ${micro(extra.browser)}):\n\n` +
+    table(['page view', 'server spans by stack', 'browser spans by stack', 'server cost', 'browser cost'], views)
   );
 }
