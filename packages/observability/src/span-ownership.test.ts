@@ -292,6 +292,19 @@ describe('spanOwner, the rule', () => {
     });
   });
 
+  it("never asks the stack of a span the browser SDK records from the timeline; such a span is the remote's only by its URL", () => {
+    let asked = 0;
+    const counting: SpanRoutingContext = { ...context, stackOwner: () => (asked++, context.stackOwner()) };
+    for (const op of ['resource.script', 'browser.domContentLoadedEvent', 'ui.webvital.lcp', 'ui.long_animation_frame', 'paint', 'mark', 'measure', 'pageload', 'navigation']) {
+      assert.equal(spanOwner({ spanId: op, name: op, attributes: { 'sentry.op': op }, hasParent: true }, counting).owner, 'checkout', op);
+    }
+    assert.equal(asked, 0);
+    const chunk = { 'sentry.op': 'resource.script', 'url.full': 'http://localhost:3001/_next/static/chunks/1.js' };
+    assert.equal(spanOwner({ spanId: 'g', name: '1.js', attributes: chunk, hasParent: true }, counting).owner, 'shop');
+    assert.equal(spanOwner({ spanId: 'h', name: 'GET /api', attributes: { 'sentry.op': 'http.client' }, hasParent: true }, counting).owner, 'shop');
+    assert.equal(asked, 1);
+  });
+
   it("inherits a remote parent's owner, release and owner root, before any URL", () => {
     const parent = { owner: 'shop' as const, release: 'shop@1.2.0', root: { id: 'r', name: 'mf.load shop/Header' } };
     const facts = spanOwner({ spanId: 'e', name: 'GET', attributes: { 'url.full': 'http://localhost:3002/x' }, hasParent: true, parent }, context);

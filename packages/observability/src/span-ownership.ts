@@ -21,6 +21,14 @@ export const SENTRY_SEGMENT_NAME = 'sentry.segment.name';
 /** The attributes Next gives its own spans; their owner is the zone whatever code is on the stack. */
 const NEXT_SPAN_TYPE = 'next.span_type';
 const URL_ATTRIBUTES = ['url.full', 'http.url'] as const;
+/**
+ * Spans the browser SDK records after the fact from the performance timeline (resource timings,
+ * paints, web vitals, long animation frames, marks and measures) and its page-load and
+ * navigation spans: their stack at start is only Sentry's own code, so asking it who owns them
+ * would cost an Error and a parse of its frames (about 0.2 ms each, some 30 per page load) and
+ * could never name a remote. A resource span of a remote's chunk is still the remote's, by its URL.
+ */
+const TIMELINE_OP = /^(?:resource\.|browser\.|ui\.webvital|ui\.long_animation_frame|paint$|mark$|measure$|pageload$|navigation$)/;
 
 /** What is decided about a span when it starts. */
 export interface SpanOwnerFacts extends OwnerMetadata {
@@ -91,7 +99,7 @@ function remoteFacts(owner: Owner, release: string, span: StartingSpan): SpanOwn
  * The owner of a span as it starts, in order: an explicit `owner` attribute (the host's spans
  * around a remote's code) > a remote-owned parent (inherited) > a URL on a remote's origin (its
  * entry, chunks, manifest) > a remote's code on the stack (not for roots, which are the page's or
- * the request's, nor for Next's own spans) > the zone.
+ * the request's, nor for Next's own spans or the browser's timeline spans) > the zone.
  */
 export function spanOwner(span: StartingSpan, context: SpanRoutingContext): SpanOwnerFacts {
   const { attributes } = span;
@@ -107,7 +115,7 @@ export function spanOwner(span: StartingSpan, context: SpanRoutingContext): Span
     const owner = context.ownerOfOrigin(origin);
     if (owner && owner !== context.zone) return remoteFacts(owner, pageReleaseOf(owner, context), span);
   }
-  if (span.hasParent && attributes[NEXT_SPAN_TYPE] === undefined) {
+  if (span.hasParent && attributes[NEXT_SPAN_TYPE] === undefined && !TIMELINE_OP.test(stringAttribute(attributes, 'sentry.op') ?? '')) {
     const fromStack = context.stackOwner();
     if (fromStack && fromStack.owner !== context.zone) return remoteFacts(fromStack.owner, fromStack.release, span);
   }
