@@ -45,6 +45,9 @@ function manifestOf(location: RemoteLocation, now: number): Promise<Manifest | n
   const url = manifestUrl(location);
   const hit = manifests.get(url);
   if (hit && now - hit.at < MANIFEST_TTL_MS) return hit.manifest;
+  // Only fresh manifests are kept: those of the releases used in the last few seconds, not one
+  // for every release the server has rendered since it started.
+  for (const [kept, entry] of manifests) if (now - entry.at >= MANIFEST_TTL_MS) manifests.delete(kept);
   const manifest = fetch(url, { signal: AbortSignal.timeout(MANIFEST_FETCH_TIMEOUT_MS) })
     .then((response) => (response.ok ? (response.json() as Promise<Manifest>) : null))
     .catch(() => null);
