@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser } from '@playwright/test';
 import type * as SentryNextModule from '@sentry/nextjs';
+import { isTimelineSpanOp } from '@repo/observability/spans';
 import { INBOX_ORG } from '@repo/topology';
 import { median, table } from './stats.ts';
 
@@ -100,14 +101,14 @@ function originOf(span: StoredSpan): string[] {
  * Whether the stack rule decided this stored span's owner: the rule's order replayed on what
  * the inbox kept. Explicit owners are the host's spans around a remote's code (named `mf.*`); a
  * parent's owner is the one it was stamped with. (Attributes are as the span ended; the rule saw
- * them as it started, which for URLs and Next's span type is the same.)
+ * them as it started, which for URLs, ops and Next's span type is the same.)
  */
 export function tookStackRule(span: StoredSpan, parent: StoredSpan | undefined, zone: string, remoteOrigins: readonly string[]): boolean {
   if (!parent) return false;
   if (/^mf\./.test(span.name)) return false;
   if (parent.additional_attributes.owner !== zone) return false;
   if (originOf(span).some((origin) => remoteOrigins.includes(origin))) return false;
-  return span.additional_attributes['next.span_type'] === undefined;
+  return span.additional_attributes['next.span_type'] === undefined && !isTimelineSpanOp(span.op);
 }
 
 /** Every span of a trace's tree, with its parent. */

@@ -12,7 +12,7 @@
 import { createEnvelope, type Envelope, type EnvelopeItem, type EventItem, type SerializedStreamedSpan } from '@sentry/core';
 import { isZoneName, type Owner } from '@repo/topology';
 import type { OwnerMetadata } from './ownership';
-import { SENTRY_RELEASE, SPAN_OWNER, SPAN_OWNER_SEGMENT_ID, SPAN_OWNER_SEGMENT_NAME, SPAN_RELEASE } from './spans';
+import { isTimelineSpanOp, SENTRY_RELEASE, SPAN_OWNER, SPAN_OWNER_SEGMENT_ID, SPAN_OWNER_SEGMENT_NAME, SPAN_RELEASE } from './spans';
 
 /** Sentry's span v2 keys for a span's segment (as `captureSpan` writes them, @sentry/conventions). */
 export const SENTRY_SEGMENT_ID = 'sentry.segment.id';
@@ -21,14 +21,6 @@ export const SENTRY_SEGMENT_NAME = 'sentry.segment.name';
 /** The attributes Next gives its own spans; their owner is the zone whatever code is on the stack. */
 const NEXT_SPAN_TYPE = 'next.span_type';
 const URL_ATTRIBUTES = ['url.full', 'http.url'] as const;
-/**
- * Spans the browser SDK records after the fact from the performance timeline (resource timings,
- * paints, web vitals, long animation frames, marks and measures) and its page-load and
- * navigation spans: their stack at start is only Sentry's own code, so asking it who owns them
- * would cost an Error and a parse of its frames (about 0.2 ms each, some 30 per page load) and
- * could never name a remote. A resource span of a remote's chunk is still the remote's, by its URL.
- */
-const TIMELINE_OP = /^(?:resource\.|browser\.|ui\.webvital|ui\.long_animation_frame|paint$|mark$|measure$|pageload$|navigation$)/;
 
 /** What is decided about a span when it starts. */
 export interface SpanOwnerFacts extends OwnerMetadata {
@@ -115,7 +107,7 @@ export function spanOwner(span: StartingSpan, context: SpanRoutingContext): Span
     const owner = context.ownerOfOrigin(origin);
     if (owner && owner !== context.zone) return remoteFacts(owner, pageReleaseOf(owner, context), span);
   }
-  if (span.hasParent && attributes[NEXT_SPAN_TYPE] === undefined && !TIMELINE_OP.test(stringAttribute(attributes, 'sentry.op') ?? '')) {
+  if (span.hasParent && attributes[NEXT_SPAN_TYPE] === undefined && !isTimelineSpanOp(stringAttribute(attributes, 'sentry.op'))) {
     const fromStack = context.stackOwner();
     if (fromStack && fromStack.owner !== context.zone) return remoteFacts(fromStack.owner, fromStack.release, span);
   }

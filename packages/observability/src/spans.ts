@@ -20,3 +20,18 @@ export const SENTRY_RELEASE = 'sentry.release';
 export function ownedSpanAttributes(owner: Owner, release: string): Record<string, string> {
   return { [SPAN_OWNER]: owner, [SPAN_RELEASE]: release, [SENTRY_RELEASE]: release };
 }
+
+/**
+ * Spans the browser SDK records after the fact from the performance timeline (resource timings,
+ * paints, web vitals, long animation frames, marks and measures), and its page-load and
+ * navigation spans. Their stack at start is only Sentry's own code, so the span-ownership rule
+ * never asks it who owns them: that would cost an Error and a parse of its frames (about 0.2 ms,
+ * some 30 times per page load) and could never name a remote. A resource span of a remote's
+ * chunk is still the remote's, by its URL.
+ */
+const TIMELINE_OP = /^(?:resource\.|browser\.|ui\.webvital|ui\.long_animation_frame|paint$|mark$|measure$|pageload$|navigation$)/;
+
+/** Whether a span with this `sentry.op` comes from the browser's timeline (see TIMELINE_OP). */
+export function isTimelineSpanOp(op: string | undefined): boolean {
+  return op !== undefined && TIMELINE_OP.test(op);
+}
