@@ -17,10 +17,12 @@ import { hostsOf, startOrder, topology } from '@repo/topology';
 import { measurePage, openBrowser, type PageBytes } from './bytes.ts';
 import { GuardLog, falseRollbacks, guardReaction } from './canary.ts';
 import { browserErrorToOwner, serverErrorToOwner } from './latency.ts';
+import { measureMemory, memorySection, QUICK_MEMORY, type ZoneServer } from './memory.ts';
 import { compareRender } from './render.ts';
 import { measureRollbacks, p50p95 } from './rollback.ts';
 import { REPO_ROOT, run, startScript } from './servers.ts';
-import { devColdStart } from './startup.ts';
+import { measureSpanRule, measureSpanRuleInBrowser, spanRuleSection, stackPathSpansOfPageView } from './span-rule.ts';
+import { devStartup, HOT_RELOAD_LIMIT_MS } from './startup.ts';
 import { kib, ms, table } from './stats.ts';
 
 const { values: args } = parseArgs({ options: { quick: { type: 'boolean' }, 'npm-test': { type: 'boolean' } } });
@@ -73,10 +75,14 @@ async function startAll() {
     INBOX_DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-inbox-')),
     FEDERATION_REGISTRY: REGISTRY,
   });
+  const zoneServers: ZoneServer[] = [];
   for (const zone of startOrder(topology)) {
-    await startScript(zone.name, ['run', 'start', '--workspace', `apps/${zone.name}`], `${zone.origin}/`, {
+    const server = await startScript(zone.name, ['run', 'start', '--workspace', `apps/${zone.name}`], `${zone.origin}/`, {
       FEDERATION_REGISTRY: REGISTRY,
+      // The memory figures read each server's heap through its inspector, opened on a port of its own.
+      NODE_OPTIONS: '--inspect-port=0',
     });
+    zoneServers.push({ name: zone.name, origin: zone.origin, pid: server.pid });
   }
   // As a deployment would after building: every build's maps to every project that gets its frames.
   await run('npm', ['run', 'sourcemaps:upload']);
@@ -123,13 +129,19 @@ async function startAll() {
     FEDERATION_CONTROL: 'local',
     CHECKOUT_PORT: String(CONTROL_PORT),
   });
+  return zoneServers;
 }
 
 async function main() {
   const started = performance.now();
   await build();
-  await startAll();
+  const zoneServers = await startAll();
   const checkout = topology.zones.checkout;
+
+  // First, so that "after 1,000 requests" is what each server has served.
+  const memory = await measureMemory(zoneServers, quick ? QUICK_MEMORY : {});
+  report("Memory: each zone's server after 1,000 requests, and under a 5-minute steady load", memorySection(memory));
+  const spanRuleNode = await measureSpanRule({ quick });
 
   const render = await compareRender(`${checkout.origin}/`, `${control.origin}/`, quick ? { seconds: 2, rounds: 1 } : {});
   const ratio = render.federated.requestsPerSecond / render.control.requestsPerSecond;
@@ -206,6 +218,19 @@ async function main() {
         'the React DOM renderers that registered with the page: 1 means host and remote share one React.',
     );
 
+    const pageViews = [];
+    for (const zone of hostsOf(topology, 'shop')) {
+      const view = await stackPathSpansOfPageView(browser, {
+        origin: zone.origin,
+        zone: zone.owner,
+        inbox: topology.inbox.origin,
+        remoteOrigins: [topology.zones.shop.origin],
+      });
+      pageViews.push({ zone: zone.name, ...view });
+    }
+    const spanRuleBrowser = await measureSpanRuleInBrowser(browser, { origin: checkout.origin, remoteOrigin: topology.zones.shop.origin });
+    report("Span ownership: what each rule costs a span, and the stack rule's share of a page view", spanRuleSection(spanRuleNode, spanRuleBrowser, pageViews));
+
     const browserLatency = await browserErrorToOwner(browser, checkout, LATENCY_SAMPLES);
     const serverLatency = await serverErrorToOwner(checkout, LATENCY_SAMPLES);
     report(
@@ -266,9 +291,15 @@ async function main() {
     await stopAll();
   }
 
-  const dev = await devColdStart();
-  const startupRows = [['`npm run dev` from cold, until every zone answers', `${dev.seconds.toFixed(1)} s`]];
-  for (const [zone, seconds] of Object.entries(dev.perZone)) startupRows.push([`  ${zone} answers`, `${seconds.toFixed(1)} s`]);
+  const dev = await devStartup();
+  const startupRows = [['`npm run dev` from cold, until every zone serves shop\'s Header', `${dev.cold.seconds.toFixed(1)} s`]];
+  for (const [zone, seconds] of Object.entries(dev.cold.perZone)) startupRows.push([`  ${zone}`, `${seconds.toFixed(1)} s`]);
+  startupRows.push(['`npm run dev` again (warm: the compile cache of the run before)', `${dev.warm.seconds.toFixed(1)} s`]);
+  for (const [zone, seconds] of Object.entries(dev.warm.perZone)) startupRows.push([`  ${zone}`, `${seconds.toFixed(1)} s`]);
+  startupRows.push([
+    "an edit of shop's Header, saved → checkout's page shows it",
+    dev.hotReloadSeconds === null ? `not within ${HOT_RELOAD_LIMIT_MS / 1000} s` : `${dev.hotReloadSeconds.toFixed(1)} s`,
+  ]);
   if (args['npm-test']) {
     const testStarted = performance.now();
     await run('npm', ['test'], { CI: 'true' });
