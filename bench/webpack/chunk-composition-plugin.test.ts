@@ -58,6 +58,7 @@ describe('ChunkCompositionPlugin', () => {
     assert.equal(packageGroupOf('webpack/container/remote/shop/Header'), 'federation');
     assert.equal(packageGroupOf('/r/node_modules/react-dom/cjs/react-dom.production.js'), 'react');
     assert.equal(packageGroupOf('/r/node_modules/next/dist/client/index.js'), 'next');
-    assert.equal(packageGroupOf('/r/apps/shop/src/exposed/Header.tsx'), 'other');
+    assert.equal(packageGroupOf('/r/apps/shop/src/exposed/Header.tsx'), 'remote');
+    assert.equal(packageGroupOf('/r/apps/checkout/pages/index.tsx'), 'other');
   });
 });

@@ -11,10 +11,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Compiler, Module } from 'webpack';
+import { REMOTE_NAMES } from '@repo/topology';
 
-export type PackageGroup = 'sentry' | 'federation' | 'react' | 'next' | 'other';
+/** `remote`: a remote zone's own source (shop's modules, wherever they are compiled). */
+export type PackageGroup = 'sentry' | 'federation' | 'react' | 'next' | 'remote' | 'other';
+
+const REMOTE_SOURCE = new RegExp(`[\\\\/]apps[\\\\/](${REMOTE_NAMES.join('|')})[\\\\/](?!node_modules)`);
 
 export function packageGroupOf(resource: string): PackageGroup {
+  if (REMOTE_SOURCE.test(resource)) return 'remote';
   if (/[\\/]node_modules[\\/]@sentry/.test(resource)) return 'sentry';
   if (/[\\/]node_modules[\\/]@module-federation[\\/]|webpack[\\/]container|sharing/.test(resource)) return 'federation';
   if (/[\\/]node_modules[\\/](react|react-dom|scheduler)[\\/]/.test(resource)) return 'react';
