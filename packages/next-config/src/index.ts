@@ -14,6 +14,7 @@ import { withInternalPackages } from './transforms/internal-packages.ts';
 import { withOwnerMetadata } from './transforms/owner-metadata.ts';
 import { withRemoteEntryCache } from './transforms/remote-entry-cache.ts';
 import { withSentryBundleSize } from './transforms/sentry-bundle-size.ts';
+import { withServerExternals } from './transforms/server-externals.ts';
 import { withSourceMaps } from './transforms/source-maps.ts';
 import { withZoneEnv } from './transforms/zone-env.ts';
 import { resolveZoneBuild, type ZoneBuild, type ZoneConfigOptions } from './zone.ts';
@@ -26,6 +27,7 @@ export type ConfigTransform = (config: NextConfig, zone: ZoneBuild) => NextConfi
 export const TRANSFORMS: readonly ConfigTransform[] = [
   withDistDir,
   withInternalPackages,
+  withServerExternals,
   withZoneEnv,
   withCrossOriginScripts,
   withRemoteEntryCache,
