@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startProcess, stopAll } from '@repo/testkit/process';
 import { hostsOf, startOrder, topology } from '@repo/topology';
-import { measurePage, openBrowser, type PageBytes } from './bytes.ts';
+import { measurePage, measureParts, openBrowser, partsTable, type PageParts } from './bytes.ts';
 import { GuardLog, falseRollbacks, guardReaction } from './canary.ts';
 import { browserErrorToOwner, serverErrorToOwner } from './latency.ts';
 import { measureMemory, memorySection, QUICK_MEMORY, type ZoneServer } from './memory.ts';
@@ -49,6 +49,11 @@ const guardLog = new GuardLog();
 const REGISTRY = join(mkdtempSync(join(tmpdir(), 'bench-registry-')), 'registry.json');
 
 const sections: string[] = [];
+/** Each budget with its goal, this run's figure and whether it is met: the report's first table. */
+const budgets: string[][] = [];
+function budget(what: string, goal: string, figure: string, met: boolean) {
+  budgets.push([what, goal, figure, met ? 'met' : '**not met**']);
+}
 function report(title: string, body: string) {
   const text = `## ${title}\n\n${body}\n`;
   sections.push(text);
@@ -62,7 +67,7 @@ const WITHOUT_TRACING_PLUGIN = join(REPO_ROOT, 'bench', 'webpack', 'without-trac
 async function build() {
   const env = { ZONE_BROWSER_BUILD_PLUGIN: CHUNK_COMPOSITION_PLUGIN };
   for (const zone of startOrder(topology)) await run('npm', ['run', 'build', '--workspace', `apps/${zone.name}`], env);
-  await run('npm', ['run', 'build', '--workspace', 'apps/checkout'], { FEDERATION_CONTROL: 'local' });
+  await run('npm', ['run', 'build', '--workspace', 'apps/checkout'], { FEDERATION_CONTROL: 'local', ZONE_BROWSER_BUILD_PLUGIN: CHUNK_COMPOSITION_PLUGIN });
   await run('npm', ['run', 'build', '--workspace', 'apps/checkout', '--', '--release', UNTRACED.version], {
     ZONE_BROWSER_BUILD_PLUGIN: WITHOUT_TRACING_PLUGIN,
   });
@@ -141,10 +146,14 @@ async function main() {
   // First, so that "after 1,000 requests" is what each server has served.
   const memory = await measureMemory(zoneServers, quick ? QUICK_MEMORY : {});
   report("Memory: each zone's server after 1,000 requests, and under a 5-minute steady load", memorySection(memory));
+  for (const zone of memory.zones) {
+    budget(`${zone.zone}'s server: RSS after ${zone.requests} requests, heap growth under load`, 'reported; no growth', `${zone.afterRequestsMiB.toFixed(0)} MiB; ${zone.grows ? 'grows' : 'no growth'}`, !zone.grows);
+  }
   const spanRuleNode = await measureSpanRule({ quick });
 
   const render = await compareRender(`${checkout.origin}/`, `${control.origin}/`, quick ? { seconds: 2, rounds: 1 } : {});
   const ratio = render.federated.requestsPerSecond / render.control.requestsPerSecond;
+  budget('server render, federated / control', '≥ 100 %', `${(ratio * 100).toFixed(0)} %`, ratio >= 1);
   report(
     "Server render: checkout's page, shop's Header federated vs compiled in",
     `${render.rounds} alternating rounds of ${render.seconds} s at ${render.connections} connections (autocannon); medians of the rounds.\n\n` +
@@ -203,21 +212,6 @@ async function main() {
         ),
     );
 
-    const pages: PageBytes[] = [];
-    for (const zone of startOrder(topology)) {
-      for (const path of ['/', '/products']) pages.push(await measurePage(browser, zone, path, topology.zones.shop));
-    }
-    report(
-      "The browser's cost: first-load JavaScript per page (compressed, as transferred)",
-      table(
-        ['page', 'total', "from shop's server", 'Sentry (est.)', 'federation runtime + remote entry (est.)', 'React copies'],
-        pages.map((p) => [`${p.zone} ${p.path}`, kib(p.total), kib(p.fromShop), kib(p.sentry), kib(p.federation), String(p.reactCopies)]),
-      ) +
-        '\n\nSentry and federation shares are estimated per chunk from the source size of the modules in it ' +
-        '(`chunk-composition.json`, written by the benchmark builds, bench/webpack). "React copies" counts ' +
-        'the React DOM renderers that registered with the page: 1 means host and remote share one React.',
-    );
-
     const pageViews = [];
     for (const zone of hostsOf(topology, 'shop')) {
       const view = await stackPathSpansOfPageView(browser, {
@@ -231,8 +225,32 @@ async function main() {
     const spanRuleBrowser = await measureSpanRuleInBrowser(browser, { origin: checkout.origin, remoteOrigin: topology.zones.shop.origin });
     report("Span ownership: what each rule costs a span, and the stack rule's share of a page view", spanRuleSection(spanRuleNode, spanRuleBrowser, pageViews));
 
+    const shop = topology.zones.shop;
+    const controlParts = await measureParts(browser, { ...checkout, origin: control.origin }, '/', shop, {
+      label: 'checkout / (control: shop compiled in)',
+      distDir: '.next-control',
+    });
+    const partRows: PageParts[] = [];
+    for (const zone of startOrder(topology)) for (const path of ['/', '/products']) partRows.push(await measureParts(browser, zone, path, shop));
+    const host = partRows.find((row) => row.label === `${checkout.name} /`);
+    if (!host) throw new Error(`no figures for ${checkout.name} /`);
+    budget(`${host.label}: first-load JavaScript`, '≤ 170 KiB', kib(host.total), host.total <= 170 * 1024);
+    const overhead = host.total - controlParts.total;
+    budget(`${host.label}: federation's overhead over the control build`, '≤ 60 KiB', kib(overhead), overhead <= 60 * 1024);
+    const federationAndSentry = host.parts.Sentry + host.parts['federation runtime'] + host.parts['remote entry'];
+    budget(`${host.label}: Sentry + federation runtime + remote entry`, '≤ 60 KiB', kib(federationAndSentry), federationAndSentry <= 60 * 1024);
+    budget(`${host.label}: a returning visitor's JavaScript`, '≤ 5 KiB', kib(host.repeat), host.repeat <= 5 * 1024);
+    const reactCopies = Math.max(...partRows.map((row) => row.reactCopies));
+    budget('copies of React on any page', '1', String(reactCopies), reactCopies === 1);
+    report(
+      "The browser's cost per part: first-load JavaScript (compressed, as transferred) and a returning visitor's",
+      partsTable([...partRows, controlParts], controlParts),
+    );
+
     const browserLatency = await browserErrorToOwner(browser, checkout, LATENCY_SAMPLES);
     const serverLatency = await serverErrorToOwner(checkout, LATENCY_SAMPLES);
+    const worst = Math.max(browserLatency.p95, serverLatency.p95);
+    budget('error → readable event in the owner’s project, p95 (browser, server)', '< 50 ms', `${ms(browserLatency.p95)}, ${ms(serverLatency.p95)}`, worst < 50);
     report(
       'Error to owner: from the failure to the readable event (crash frame resolved) stored in shop’s project',
       table(
@@ -292,6 +310,14 @@ async function main() {
   }
 
   const dev = await devStartup();
+  budget("`npm run dev` from cold until every zone serves shop's Header", '≤ 60 s', `${dev.cold.seconds.toFixed(1)} s`, dev.cold.seconds <= 60);
+  budget('`npm run dev` again, warm', '≤ 20 s', `${dev.warm.seconds.toFixed(1)} s`, dev.warm.seconds <= 20);
+  budget(
+    "an edit of shop's Header → visible in checkout",
+    '≤ 3 s',
+    dev.hotReloadSeconds === null ? 'never' : `${dev.hotReloadSeconds.toFixed(1)} s`,
+    dev.hotReloadSeconds !== null && dev.hotReloadSeconds <= 3,
+  );
   const startupRows = [['`npm run dev` from cold, until every zone serves shop\'s Header', `${dev.cold.seconds.toFixed(1)} s`]];
   for (const [zone, seconds] of Object.entries(dev.cold.perZone)) startupRows.push([`  ${zone}`, `${seconds.toFixed(1)} s`]);
   startupRows.push(['`npm run dev` again (warm: the compile cache of the run before)', `${dev.warm.seconds.toFixed(1)} s`]);
@@ -303,7 +329,9 @@ async function main() {
   if (args['npm-test']) {
     const testStarted = performance.now();
     await run('npm', ['test'], { CI: 'true' });
-    startupRows.push(['`npm test` wall time', `${((performance.now() - testStarted) / 1000).toFixed(0)} s`]);
+    const testSeconds = (performance.now() - testStarted) / 1000;
+    startupRows.push(['`npm test` wall time', `${testSeconds.toFixed(0)} s`]);
+    budget('`npm test` (after the install)', '≤ 360 s', `${testSeconds.toFixed(0)} s`, testSeconds <= 360);
   }
   report('Start-up', table(['what', 'time'], startupRows));
 
@@ -311,7 +339,9 @@ async function main() {
   const header =
     `# Benchmark results\n\nTaken ${new Date().toISOString()} on ${machine}, by \`npm run bench${quick ? ' -- --quick' : ''}\` ` +
     `(${((performance.now() - started) / 1000).toFixed(0)} s in all).\n`;
-  writeFileSync(join(REPO_ROOT, 'bench', 'RESULTS.md'), `${header}\n${sections.join('\n')}`);
+  const goals = `## Budgets\n\nEach goal against this run's figure (details in the sections below).\n\n${table(['what', 'goal', 'this run', ''], budgets)}\n`;
+  console.log(`\n${goals}`);
+  writeFileSync(join(REPO_ROOT, 'bench', 'RESULTS.md'), `${header}\n${goals}\n${sections.join('\n')}`);
   console.log(`\nWritten to bench/RESULTS.md`);
 }
 
