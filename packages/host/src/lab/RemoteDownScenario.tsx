@@ -17,7 +17,14 @@ import { UNREACHABLE_ORIGIN } from './scenarios';
 export async function simulateOutage(live: RemoteLocation | undefined): Promise<Availability> {
   if (!live) throw new Error('The lab needs the host app around it (no remote state on the context).');
   const vanished: RemoteLocation = { ...live, origin: UNREACHABLE_ORIGIN };
-  return createHostLoader().ensureExposed(vanished, './Header');
+  // A loader for this visit only: once it has answered, nothing of it is kept (the federation
+  // runtime would otherwise keep one registration per visit for the life of the server).
+  const loader = createHostLoader();
+  try {
+    return await loader.ensureExposed(vanished, './Header');
+  } finally {
+    loader.dispose();
+  }
 }
 
 /**

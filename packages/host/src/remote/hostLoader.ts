@@ -10,7 +10,7 @@
  * later ones have at most an `mf.liveness` span (a server's check, at most every 250 ms).
  */
 import { captureException, startSpan } from '@sentry/nextjs';
-import { FROM_RELEASE_ORIGIN, loadExposed, registerRelease } from '@repo/host/remote-source';
+import { FROM_RELEASE_ORIGIN, forgetRelease, loadExposed, registerRelease } from '@repo/host/remote-source';
 import { currentZone } from '@repo/topology';
 import { entryUrl, type RemoteLocation } from '@repo/releases';
 import { remoteSpanAttributes } from './spans';
@@ -79,6 +79,10 @@ const hostSource: RemoteSource = {
   },
   loadExposed: tracedLoadExposed,
   checkAlive: isServer && FROM_RELEASE_ORIGIN ? tracedEntryAnswers : undefined,
+  forgetRelease: (name) => {
+    releaseOfName.delete(name);
+    forgetRelease(name);
+  },
 };
 
 function reportToOwner(error: RemoteUnavailableError, location: RemoteLocation): void {

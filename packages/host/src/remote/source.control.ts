@@ -16,6 +16,9 @@ const MODULES: Record<string, () => Promise<unknown>> = {
 /** Nothing to register: there is no container. */
 export function registerRelease(): void {}
 
+/** Nor anything to forget. */
+export function forgetRelease(): void {}
+
 export async function loadExposed(...[, expose]: [name: string, expose: string]): Promise<unknown> {
   const load = MODULES[expose];
   if (!load) throw new Error(`shop exposes no ${expose}`);

@@ -46,6 +46,19 @@ export function registerRelease(name: string, location: RemoteLocation, again: b
   );
 }
 
+/**
+ * Drops everything the host's federation instance keeps of the release registered as `name`
+ * (its registration, module cache, entry global), as a forced registration does before it
+ * registers again. The runtime's `removeRemote` is not in its public types, but it is what
+ * `registerRemotes(…, { force: true })` runs, which every retry after an outage already uses.
+ */
+export function forgetRelease(name: string): void {
+  const instance = federation();
+  const registered = instance.options.remotes.find((remote) => remote.name === name);
+  if (!registered) return;
+  (instance.remoteHandler as unknown as { removeRemote(remote: typeof registered): void }).removeRemote(registered);
+}
+
 /** Loads `./Header` of the release registered as `name`. */
 export async function loadExposed(name: string, expose: string): Promise<unknown> {
   const id = `${name}/${expose.replace(/^\.\//, '')}`;
