@@ -26,11 +26,20 @@ import {
 
 const isServer = typeof window === 'undefined';
 
-/** Whether the release's browser entry still answers (a HEAD), within `withinMs`. */
-async function browserEntryAnswers(location: RemoteLocation, withinMs: number): Promise<void> {
-  const url = entryUrl(location, 'browser');
+/** Under `next dev`, shop's code changes at the same origin and release each time shop recompiles. */
+const inDevelopment = process.env.NODE_ENV === 'development';
+
+/**
+ * Whether the release's entry still answers (a HEAD), within `withinMs`. In production it asks
+ * for the browser's entry, the one visitors need. Under `next dev` it asks for the server's entry
+ * and answers with its validator (ETag), which changes when shop recompiles: the loader then
+ * loads shop's code again, so an edit of shop's Header reaches the host's server render.
+ */
+async function entryAnswers(location: RemoteLocation, withinMs: number): Promise<string | undefined> {
+  const url = entryUrl(location, inDevelopment ? 'server' : 'browser');
   const response = await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(withinMs) });
   if (!response.ok) throw new Error(`${url} answered HTTP ${response.status}`);
+  return inDevelopment ? (response.headers.get('etag') ?? response.headers.get('last-modified') ?? undefined) : undefined;
 }
 
 /**
@@ -61,10 +70,10 @@ function tracedLoadExposed(name: string, expose: string): Promise<unknown> {
 }
 
 /** A liveness check asks the remote's origin for its entry: time spent on the remote's account. */
-function tracedEntryAnswers(location: RemoteLocation, withinMs: number): Promise<void> {
+function tracedEntryAnswers(location: RemoteLocation, withinMs: number): Promise<string | undefined> {
   return startSpan(
     { name: `mf.liveness ${location.remote}`, op: 'mf.liveness', attributes: remoteSpanAttributes(location), onlyIfParent: true },
-    () => browserEntryAnswers(location, withinMs),
+    () => entryAnswers(location, withinMs),
   );
 }
 

@@ -80,7 +80,7 @@ function pending<T>(): Pending<T> & { promise: Promise<T> } {
 function fakeSource({ liveness = true } = {}) {
   const registrations: { name: string; origin: string; again: boolean }[] = [];
   const loads: (Pending<unknown> & { name: string; expose: string })[] = [];
-  const checks: (Pending<undefined> & { origin: string; withinMs: number })[] = [];
+  const checks: (Pending<string | undefined> & { origin: string; withinMs: number })[] = [];
   const forgotten: string[] = [];
   const source: RemoteSource = {
     registerRelease(name, location, again) {
@@ -97,7 +97,7 @@ function fakeSource({ liveness = true } = {}) {
   };
   if (liveness) {
     source.checkAlive = (location, withinMs) => {
-      const check = pending<undefined>();
+      const check = pending<string | undefined>();
       checks.push({ ...check, origin: location.origin, withinMs });
       return check.promise;
     };
@@ -337,6 +337,24 @@ describe('the liveness check of a loaded release (server)', () => {
     );
     checks[0]?.resolve(undefined);
     assert.equal(await answer, 'up');
+  });
+
+  it('loads the release again when its check names another build of it (shop recompiled under next dev)', async () => {
+    const { clock, loader, checks, loads, registrations } = await afterFirstLoad('loaded');
+    await clock.advance(250);
+    const same = loader.ensureExposed(V1, './Header');
+    checks[0]?.resolve('"build-1"');
+    assert.equal(await same, 'up');
+    assert.equal(loads.length, 1, 'the first build it hears of is the one it loaded');
+    await clock.advance(250);
+    const rebuilt = loader.ensureExposed(V1, './Header');
+    checks[1]?.resolve('"build-2"');
+    await settled();
+    assert.deepEqual(registrations.at(-1), { name: registrations[0]?.name, origin: V1.origin, again: true });
+    assert.equal(loads.length, 2);
+    loads[1]?.resolve(HEADER_AGAIN);
+    assert.equal(await rebuilt, 'up');
+    assert.equal(loader.loadedExposed(V1, './Header'), HEADER_AGAIN);
   });
 
   it('is not an outage when it is only slow: after 400 ms the request uses the loaded code, and nothing is reported', async () => {

@@ -71,11 +71,13 @@ export interface RemoteSource {
   /** Loads `expose` (`./Header`) of the release registered as `name`; rejects if it cannot. */
   loadExposed(name: string, expose: string): Promise<unknown>;
   /**
-   * Resolves if the release still answers within `withinMs`, rejects otherwise. Absent where a
-   * loaded release cannot vanish from under the page (a browser, which fetched the code itself;
+   * Resolves if the release still answers within `withinMs`, rejects otherwise; it may resolve
+   * with the build it found (a validator), and a different one than before makes the loader load
+   * the release's code again (under `next dev`, where a release is rebuilt in place). Absent where
+   * a loaded release cannot vanish from under the page (a browser, which fetched the code itself;
    * code compiled in).
    */
-  checkAlive?(location: RemoteLocation, withinMs: number): Promise<void>;
+  checkAlive?(location: RemoteLocation, withinMs: number): Promise<string | undefined>;
   /**
    * The loader no longer keeps the release registered as `name` (it was the least recently used
    * of too many, or the loader was disposed of): what the source kept of it may go too.
@@ -204,6 +206,10 @@ interface Attempt {
   /** When the release last answered a liveness check (or loaded), and the check under way. */
   checkedAt: number;
   checking: Promise<Availability> | null;
+  /** What the liveness check said the release's build was (dev: it changes on each recompile). */
+  build?: string;
+  /** The release was rebuilt since this attempt loaded: the next request loads it again. */
+  rebuilt?: boolean;
 }
 
 interface Waiting {
@@ -294,8 +300,12 @@ export function createRemoteLoader({
     attempt.checking ??= source
       .checkAlive(location, livenessConfirmMs)
       .then(
-        (): Availability => {
+        (build): Availability => {
           attempt.checkedAt = clock.now();
+          if (typeof build === 'string') {
+            if (attempt.build !== undefined && attempt.build !== build) attempt.rebuilt = true;
+            attempt.build = build;
+          }
           return 'up';
         },
         (cause: unknown): Availability => {
@@ -369,7 +379,16 @@ export function createRemoteLoader({
       }
       return 'down';
     }
-    if (attempt.loaded.has(expose)) return stillUp(location, attempt, expose);
+    if (attempt.loaded.has(expose)) {
+      const availability = await stillUp(location, attempt, expose);
+      if (!attempt.rebuilt || release.attempt !== attempt) return availability;
+      // A new build at the same origin (shop recompiled under next dev): load its code again.
+      const fresh = register(location, attempt.name);
+      fresh.build = attempt.build;
+      release.attempt = fresh;
+      release.waiting.clear();
+      return attemptLoad(location, fresh, expose);
+    }
     return attemptLoad(location, attempt, expose);
   }
 
