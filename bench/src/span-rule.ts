@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser } from '@playwright/test';
 import type * as SentryNextModule from '@sentry/nextjs';
+import { originsOfSpan } from '@repo/observability/span-ownership';
 import { isTimelineSpanOp } from '@repo/observability/spans';
 import { INBOX_ORG } from '@repo/topology';
 import { median, table } from './stats.ts';
@@ -77,26 +78,6 @@ export interface StoredSpan {
   readonly children?: readonly StoredSpan[];
 }
 
-const URL_KEYS = ['url.full', 'http.url'] as const;
-
-function originOf(span: StoredSpan): string[] {
-  const attributes = span.additional_attributes;
-  for (const key of URL_KEYS) {
-    const url = attributes[key];
-    if (typeof url !== 'string') continue;
-    try {
-      return [new URL(url).origin];
-    } catch {
-      // relative: says nothing
-    }
-  }
-  const address = attributes['server.address'];
-  if (typeof address !== 'string') return [];
-  const port = attributes['server.port'];
-  const host = typeof port === 'number' || typeof port === 'string' ? `${address}:${port}` : address;
-  return [`http://${host}`, `https://${host}`];
-}
-
 /**
  * Whether the stack rule decided this stored span's owner: the rule's order replayed on what
  * the inbox kept. Explicit owners are the host's spans around a remote's code (named `mf.*`); a
@@ -107,7 +88,7 @@ export function tookStackRule(span: StoredSpan, parent: StoredSpan | undefined, 
   if (!parent) return false;
   if (/^mf\./.test(span.name)) return false;
   if (parent.additional_attributes.owner !== zone) return false;
-  if (originOf(span).some((origin) => remoteOrigins.includes(origin))) return false;
+  if (originsOfSpan(span.additional_attributes).some((origin) => remoteOrigins.includes(origin))) return false;
   return span.additional_attributes['next.span_type'] === undefined && !isTimelineSpanOp(span.op);
 }
 
